@@ -1,0 +1,58 @@
+// Starts a command from any working directory. Each scripts/*.ts begins with a two-line
+// sh prelude that execs `node scripts/lib/launcher.mjs <that file> <args>`.
+//
+// Plain Node runs the prebuilt JavaScript in dist/ (made by `npm ci` / `npm run build`)
+// when it is at least as new as every source file; otherwise the TypeScript source runs
+// through tsx, resolved from the skill's own node_modules, not the caller's directory.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const [entryArg, ...args] = process.argv.slice(2);
+if (!entryArg) {
+  process.stderr.write('launcher.mjs: run a command through its scripts/*.ts file\n');
+  process.exit(2);
+}
+const entry = resolve(entryArg);
+const built = join(root, 'dist', relative(root, entry).replace(/\.ts$/, '.js'));
+
+function newestSource() {
+  let newest = 0;
+  for (const file of readdirSync(join(root, 'scripts'), { recursive: true })) {
+    if (String(file).endsWith('.ts')) newest = Math.max(newest, statSync(join(root, 'scripts', String(file))).mtimeMs);
+  }
+  return newest;
+}
+
+function distIsFresh() {
+  try {
+    const info = JSON.parse(readFileSync(join(root, 'dist', 'build-info.json'), 'utf8'));
+    statSync(built);
+    return info.sourceMtimeMs >= newestSource();
+  } catch {
+    return false;
+  }
+}
+
+let base;
+if (distIsFresh()) {
+  base = join(root, 'dist', 'scripts');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  base = join(root, 'scripts');
+}
+const target = base === join(root, 'scripts') ? entry : built;
+const ext = base === join(root, 'scripts') ? '.ts' : '.js';
+const [{ command }, { runCommand }] = await Promise.all([
+  import(pathToFileURL(target).href),
+  import(pathToFileURL(join(base, 'lib', 'cli', `run${ext}`)).href),
+]);
+if (!command) {
+  process.stderr.write(`launcher.mjs: ${entryArg} exports no command\n`);
+  process.exit(70);
+}
+process.exitCode = await runCommand(command, args);
