@@ -15,6 +15,7 @@ import { Engine, ENGINE_USER, type EngineInfo } from './engine.js';
 import type { Policy } from './policy.js';
 import { Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
+import { socketStreams } from './socket-stream.js';
 import { checkToken } from './token.js';
 import { MSG, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
 
@@ -148,7 +149,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     parse: makeParser(),
     lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
   };
-  const { fromNodeSocket } = await import('pg-gateway/node');
+  const { fromDuplexStream } = await import('pg-gateway/node');
   const { BackendError } = await import('pg-gateway');
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
@@ -164,11 +165,13 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
       sockets.delete(socket);
       void session?.close();
     });
-    const fatal = (code: string, message: string) => {
+    // Ends the connection with a FATAL error; pg-gateway is detached first so it writes nothing more.
+    const fatal = async (code: string, message: string) => {
+      await (await ready).detach();
       if (!socket.destroyed) socket.end(writeError({ severity: 'FATAL', code, message }));
     };
 
-    const ready = fromNodeSocket(socket, {
+    const ready = fromDuplexStream(socketStreams(socket), {
       tls: tlsOptions,
       auth: tls
         ? {
@@ -196,21 +199,19 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
           // A CancelRequest (a new connection asking to stop a query): the engine runs
           // one statement at a time without interruption, so there is nothing to cancel.
           if (!state.hasStarted && data.length === 16 && data[4] === 0x04 && data[5] === 0xd2 && data[6] === 0x16 && data[7] === 0x2e) {
+            await (await ready).detach();
             socket.destroy();
-            return new Uint8Array(0);
           }
           return undefined;
         }
-        if (data[0] === MSG.terminate) {
-          socket.end();
-          return new Uint8Array(0);
-        }
+        // Terminate: pg-gateway closes the connection; the session cleans up on close.
+        if (data[0] === MSG.terminate) return undefined;
         try {
           return await session!.handle(data);
         } catch (error) {
           const broken = engine.broken;
           log(`connection ${session!.id}: ${broken ? 'engine failed' : 'internal error'}: ${(error as Error).stack ?? error}`);
-          fatal('XX000', broken ? `the local DSQL engine failed: ${broken.message}` : `internal error in the local DSQL: ${(error as Error).message}`);
+          await fatal('XX000', broken ? `the local DSQL engine failed: ${broken.message}` : `internal error in the local DSQL: ${(error as Error).message}`);
           if (broken) void stop();
           return new Uint8Array(0);
         }

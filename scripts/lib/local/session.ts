@@ -23,7 +23,7 @@ import { SqlSyntaxError } from '../sql/parser.js';
 import { ident, literal } from '../sql/safe.js';
 import type { Engine } from './engine.js';
 import { LockTimeout } from './engine-lock.js';
-import type { Policy, Refusal } from './policy.js';
+import type { Policy, Refusal, TransactionRules } from './policy.js';
 import {
   FLUSH,
   MSG,
@@ -60,7 +60,7 @@ export interface SessionHost {
 }
 
 /** How the server runs a statement when it is not passed through as written. */
-type Special = 'asyncIndex' | 'asyncValidate' | 'copyIn' | 'deallocateAll' | 'waitForJob';
+type Special = 'asyncIndex' | 'asyncValidate' | 'copyIn' | 'deallocateAll';
 
 interface Prepared {
   stmt: Statement;
@@ -82,12 +82,21 @@ const markerBase = `dsql_local_refusal_${randomBytes(4).toString('hex')}`;
 let markerCount = 0;
 let sessionCount = 0;
 
+// Errors about prepared statements and portals name them; PGlite knows them renamed.
+const NAMES_IN_MESSAGE = new Set(['26000', '42P05', '34000', '42P03']);
+
 /** Pending answer fixes for one round trip to PGlite. */
 class Rewrite {
+  /** This connection's prefix for statement and portal names, taken out of messages. */
+  readonly prefix: string;
   /** Marker text in a forced error -> the error to answer instead. */
   readonly markers = new Map<string, ErrorFields>();
   /** Command tags to use instead of PGlite's, in completion order (undefined: keep). */
   readonly tags: (string | undefined)[] = [];
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
 
   refuse(refusal: ErrorFields): string {
     const marker = `${markerBase}_${++markerCount}`;
@@ -117,6 +126,8 @@ class Rewrite {
         if (m.type === MSG.error) for (const [marker, refusal] of this.markers) if (message.includes(marker)) instead = refusal;
         if (instead) {
           replace(m.start, m.end, writeError(instead));
+        } else if (NAMES_IN_MESSAGE.has(fields.get('C') ?? '') && message.includes(`"${this.prefix}`)) {
+          replace(m.start, m.end, writeError({ severity: 'ERROR', code: fields.get('C')!, message: message.replaceAll(`"${this.prefix}`, '"') }));
         } else if (INTERNAL_CONTEXT.test(fields.get('W') ?? '')) {
           replace(
             m.start,
@@ -166,11 +177,6 @@ function specialOf(stmt: Statement): Special | undefined {
       return node.is_from && !node.filename && !node.is_program ? 'copyIn' : undefined;
     case 'DeallocateStmt':
       return node.isall ? 'deallocateAll' : undefined;
-    case 'CallStmt': {
-      const call = (node.funccall as { funcname?: { String?: { sval?: string } }[] } | undefined)?.funcname ?? [];
-      const name = call.map((n) => n.String?.sval ?? '').join('.');
-      return name === 'sys.wait_for_job' ? 'waitForJob' : undefined;
-    }
     default:
       return undefined;
   }
@@ -223,10 +229,11 @@ export class Session {
   // The current transaction, as far as the rules need it.
   private previous: Statement[] = [];
   private explicitSince: number | undefined;
+  private tx: TransactionRules;
 
   // The extended-protocol pipeline being collected until Sync or Flush.
   private pending: Buffer[] = [];
-  private rewrite = new Rewrite();
+  private rewrite: Rewrite;
   /** A refusal is queued: PGlite will skip the rest of the pipeline, so later checks are moot. */
   private pipelineFailed = false;
   /** The server answered an error itself (lock timeout): drop messages until Sync. */
@@ -242,6 +249,8 @@ export class Session {
 
   constructor(host: SessionHost) {
     this.host = host;
+    this.tx = host.policy.transaction();
+    this.rewrite = new Rewrite(this.prefix);
   }
 
   /** Handles one frontend message; returns the bytes to send back (possibly none). */
@@ -286,14 +295,15 @@ export class Session {
     }
     const parsed = this.host.parse(text);
     // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
-    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(writeQuery(text), new Rewrite());
+    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(writeQuery(text), new Rewrite(this.prefix));
 
-    const rewrite = new Rewrite();
+    const rewrite = new Rewrite(this.prefix);
     let sql = '';
     let copied = 0;
+    if (parsed.length > 1) this.tx.beginImplicit();
     for (const stmt of parsed) {
       const special = specialOf(stmt);
-      const refusal = this.refusalFor(stmt, special);
+      const refusal = this.refusalFor(stmt);
       if (refusal) {
         sql += text.slice(copied, stmt.start) + `;DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${rewrite.refuse(refusal)}'; END$dsql_local$`;
         return this.run(writeQuery(sql), rewrite);
@@ -312,12 +322,13 @@ export class Session {
       this.track(stmt);
     }
     sql += text.slice(copied);
+    if (parsed.length > 1) this.tx.endImplicit();
     return this.run(writeQuery(sql), rewrite);
   }
 
   /** Answers an error for the current query as if PGlite had raised it there. */
   private refuseNow(refusal: ErrorFields): Promise<Uint8Array> {
-    const rewrite = new Rewrite();
+    const rewrite = new Rewrite(this.prefix);
     return this.run(writeQuery(`DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${rewrite.refuse(refusal)}'; END$dsql_local$`), rewrite);
   }
 
@@ -338,7 +349,7 @@ export class Session {
     } else {
       const stmt = parsed[0]!;
       const special = specialOf(stmt);
-      const refusal = this.host.policy.check(stmt, NONE);
+      const refusal = this.host.policy.statement(stmt, NONE);
       if (refusal) {
         // A statement DSQL refuses fails at Parse: PGlite gets text that cannot parse.
         this.pending.push(writeParse('dsql_local_refused', this.rewrite.refuse(refusal)));
@@ -387,7 +398,8 @@ export class Session {
     const prepared = portal?.prepared;
     if (portal && prepared && !portal.executed && !this.pipelineFailed && this.status !== 'E') {
       portal.executed = true;
-      const refusal = this.refusalFor(prepared.stmt, prepared.special, true);
+      this.tx.beginImplicit();
+      const refusal = this.refusalFor(prepared.stmt, true);
       if (refusal) {
         this.pending.push(writeParse('dsql_local_refused', this.rewrite.refuse(refusal)));
         this.pipelineFailed = true;
@@ -413,6 +425,7 @@ export class Session {
       return writeReadyForQuery(this.status);
     }
     this.pending.push(SYNC);
+    this.tx.endImplicit();
     const batch = Buffer.concat(this.pending);
     const rewrite = this.rewrite;
     this.resetPipeline();
@@ -460,7 +473,7 @@ export class Session {
     this.unsynced = true;
     // The tag list stays with the pipeline; only completions so far are consumed here.
     const rewrite = this.rewrite;
-    const done = new Rewrite();
+    const done = new Rewrite(this.prefix);
     for (const [k, v] of rewrite.markers) done.markers.set(k, v);
     const executes = countExecutes(batch);
     done.tags.push(...rewrite.tags.splice(0, executes));
@@ -469,7 +482,7 @@ export class Session {
 
   private resetPipeline(): void {
     this.pending = [];
-    this.rewrite = new Rewrite();
+    this.rewrite = new Rewrite(this.prefix);
     this.pipelineFailed = false;
   }
 
@@ -490,7 +503,7 @@ export class Session {
       );
       if (rows[0]?.n === null || rows[0]?.n === undefined) {
         // No such table: PGlite reports it, with an empty input.
-        return this.run(writeQuery(sql), new Rewrite(), new Blob([]));
+        return this.run(writeQuery(sql), new Rewrite(this.prefix), new Blob([]));
       }
       columns = rows[0].n;
     }
@@ -507,7 +520,7 @@ export class Session {
     }
     if (type === MSG.sync || type === MSG.flush) return EMPTY;
     this.copy = undefined;
-    if (type === MSG.copyDone) return this.run(writeQuery(copy.sql), new Rewrite(), new Blob(copy.chunks));
+    if (type === MSG.copyDone) return this.run(writeQuery(copy.sql), new Rewrite(this.prefix), new Blob(copy.chunks));
     if (type === MSG.copyFail) {
       const reason = readQuery(msg);
       return this.refuseNow({ code: '57014', message: `COPY from stdin failed: ${reason}` });
@@ -518,18 +531,17 @@ export class Session {
   // ---- rules and transaction tracking ---------------------------------------------------
 
   /** The refusal DSQL would answer for this statement now, if any. */
-  private refusalFor(stmt: Statement, special: Special | undefined, parsedAlready = false): Refusal | undefined {
+  private refusalFor(stmt: Statement, parsedAlready = false): Refusal | undefined {
     const policy = this.host.policy;
     // Past the age limit every statement but ROLLBACK fails (COMMIT too: DSQL rolls back).
     if (this.explicitSince !== undefined && (stmt.node as { kind?: string }).kind !== 'TRANS_STMT_ROLLBACK') {
       const age = (Date.now() - this.explicitSince) / 1000;
-      if (age > policy.ageLimit.seconds) return policy.ageLimit.refusal(Math.floor(age));
+      if (age > policy.ageLimit.seconds) return policy.ageLimit.refusal;
     }
-    if (special === 'waitForJob' && (this.explicitSince !== undefined || this.previous.length > 0)) return policy.waitForJobInTransaction;
-    // At Execute the statement-level checks already passed at Parse; only the ones that
-    // depend on earlier statements can fail now.
-    if (parsedAlready && this.previous.length === 0) return undefined;
-    return policy.check(stmt, this.previous.length === 0 ? NONE : this.previous);
+    // At Execute the statement was checked on its own at Parse; with earlier statements in
+    // the transaction, the checks that count them run again.
+    const alone = parsedAlready && this.previous.length === 0;
+    return (alone ? undefined : policy.statement(stmt, this.previous.length === 0 ? NONE : this.previous)) ?? this.tx.check(stmt);
   }
 
   /** Records a statement that is about to run in the current transaction. */
@@ -568,6 +580,7 @@ export class Session {
     if (status === 'I') {
       this.previous = [];
       this.explicitSince = undefined;
+      this.tx = this.host.policy.transaction();
       this.portals.clear();
       if (!this.unsynced && !this.copy && this.pending.length === 0) this.host.engine.lock.release(this);
     }
