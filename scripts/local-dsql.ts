@@ -65,39 +65,47 @@ export const command = defineCommand({
     if (options.data !== undefined) dataDir = options.data;
     else if (!options.memory) dataDir = registry.resolveLocalCluster(options.cluster, region, io.env).dir;
 
-    const server = await startLocalDsql({
-      port: options.port ?? 0,
-      dataDir,
-      tls: options.tls,
-      region,
-      lockWaitMs: options['lock-wait'],
-      policy: dsqlPolicy({ ageLimitSeconds: options['age-limit'] }),
-      log: note,
-    });
-    const ready = {
-      host: server.host,
-      port: server.port,
-      identifier: server.identifier,
-      endpoint: server.endpoint,
-      region: server.region,
-      dataDir: server.dataDir ?? null,
-      tls: server.tls ? { ca: server.tls.ca } : null,
-      user: server.user,
-      database: server.database,
-      connectionString: server.connectionString,
-      pid: process.pid,
-      engine: server.engine,
-    };
-    if (options.json) out(JSON.stringify(ready));
-    else out(`local DSQL ready on ${server.host}:${server.port} (cluster ${server.identifier}, ${server.dataDir ?? 'in memory'}): psql "${server.connectionString}"`);
+    // Listen for the stop signals before anything is printed: a supervisor may signal as soon
+    // as it reads the ready line. A signal during start-up stops the server once it is up.
+    let requestStop!: (why: string) => void;
+    const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+    const onSignal = (signal: NodeJS.Signals) => requestStop(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const server = await startLocalDsql({
+        port: options.port ?? 0,
+        dataDir,
+        tls: options.tls,
+        region,
+        lockWaitMs: options['lock-wait'],
+        policy: dsqlPolicy({ ageLimitSeconds: options['age-limit'] }),
+        log: note,
+      });
+      const ready = {
+        host: server.host,
+        port: server.port,
+        identifier: server.identifier,
+        endpoint: server.endpoint,
+        region: server.region,
+        dataDir: server.dataDir ?? null,
+        tls: server.tls ? { ca: server.tls.ca } : null,
+        user: server.user,
+        database: server.database,
+        connectionString: server.connectionString,
+        pid: process.pid,
+        engine: server.engine,
+      };
+      if (options.json) out(JSON.stringify(ready));
+      else out(`local DSQL ready on ${server.host}:${server.port} (cluster ${server.identifier}, ${server.dataDir ?? 'in memory'}): psql "${server.connectionString}"`);
 
-    const signalled = new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-    const why = await Promise.race([signalled, server.stopped.then(() => 'engine')]);
-    await server.stop();
-    note(why === 'engine' ? 'local DSQL stopped: the engine failed' : `local DSQL stopped (${why})`);
-    return why === 'engine' ? 1 : 0;
+      const why = await Promise.race([stopRequested, server.stopped.then(() => 'engine')]);
+      await server.stop();
+      note(why === 'engine' ? 'local DSQL stopped: the engine failed' : `local DSQL stopped (${why})`);
+      return why === 'engine' ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   },
 });

@@ -3,6 +3,7 @@
 //
 // A fresh database is not made by initdb each time (1.5-4 s) but unpacked from a template
 // made once per PGlite version and cached beside node_modules (0.5-0.9 s).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -47,7 +48,19 @@ export function templateCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 // Server settings DSQL has: REPEATABLE READ is its only isolation level; time zone UTC.
 const SETTINGS = ["default_transaction_isolation = 'repeatable read'", "timezone = 'UTC'"];
 
-async function loadTemplate(version: string): Promise<Blob> {
+/**
+ * Creates or replaces the server's SQL objects unless the database already has this exact
+ * version of them (their hash is kept as the comment on schema sys).
+ */
+async function installSysSchema(db: PGlite, texts: SysTexts): Promise<void> {
+  const sql = sysSchemaSql(texts);
+  const mark = `local DSQL objects ${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+  const current = await db.query<{ c: string | null }>("SELECT obj_description(oid, 'pg_namespace') AS c FROM pg_catalog.pg_namespace WHERE nspname = 'sys'");
+  if (current.rows[0]?.c === mark) return;
+  await db.exec(`BEGIN; ${sql}; COMMENT ON SCHEMA sys IS '${mark}'; COMMIT`);
+}
+
+async function loadTemplate(version: string, texts: SysTexts): Promise<Blob> {
   const dir = templateCacheDir();
   const file = join(dir, `pglite-${version}.tar.gz`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);
@@ -55,6 +68,7 @@ async function loadTemplate(version: string): Promise<Blob> {
   const db = await PGlite.create();
   try {
     await db.exec(`CREATE ROLE ${ENGINE_USER} SUPERUSER LOGIN`);
+    await installSysSchema(db, texts);
     const blob = await db.dumpDataDir('gzip');
     try {
       mkdirSync(dir, { recursive: true });
@@ -91,7 +105,7 @@ export class Engine {
     const { PGlite } = await import('@electric-sql/pglite');
     const version = pgliteVersion();
     const created = options.pgdata === undefined || !existsSync(join(options.pgdata, 'PG_VERSION'));
-    const loadDataDir = created ? await loadTemplate(version) : undefined;
+    const loadDataDir = created ? await loadTemplate(version, options.texts) : undefined;
     if (options.pgdata) mkdirSync(options.pgdata, { recursive: true });
     const db = await PGlite.create({
       dataDir: options.pgdata,
@@ -100,7 +114,7 @@ export class Engine {
       postgresqlconf: SETTINGS,
     });
     try {
-      await db.exec(sysSchemaSql(options.texts));
+      await installSysSchema(db, options.texts);
       const server = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
       const info: EngineInfo = {
         pgliteVersion: version,
