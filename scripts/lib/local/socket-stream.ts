@@ -17,12 +17,21 @@ export function socketStreams(socket: Socket): WebDuplex {
       const finish = () => {
         if (done) return;
         done = true;
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // Already closed or cancelled by the reader (the TLS layer does this).
+        }
       };
       socket.on('data', (chunk: Buffer) => {
         if (done) return;
         // A fresh array: pg-gateway reads message lengths from chunk.buffer at offset 0.
-        controller.enqueue(new Uint8Array(chunk));
+        try {
+          controller.enqueue(new Uint8Array(chunk));
+        } catch {
+          done = true;
+          return;
+        }
         if ((controller.desiredSize ?? 1) <= 0) socket.pause();
       });
       socket.on('end', finish);
@@ -33,6 +42,7 @@ export function socketStreams(socket: Socket): WebDuplex {
       socket.resume();
     },
     cancel() {
+      done = true;
       socket.destroy();
     },
   });
