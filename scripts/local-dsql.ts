@@ -19,8 +19,15 @@ export const NOT_EMULATED = [
 export const command = defineCommand({
   name: 'scripts/local-dsql.ts',
   summary: 'run the embedded local DSQL: PostgreSQL with DSQL\'s rules, errors and jobs, on 127.0.0.1',
-  usage: ['serve [--cluster ID | --data DIR | --memory] [--port N] [--tls] [--json]'],
-  positionals: [{ name: 'serve', description: 'start a server and keep it running until Ctrl-C (SIGINT) or SIGTERM', required: true }],
+  usage: ['serve [--cluster ID | --data DIR | --memory] [--port N] [--tls] [--json]', 'demo [--cluster ID]'],
+  positionals: [
+    {
+      name: 'COMMAND',
+      description: 'serve: start a server and keep it running until Ctrl-C (SIGINT) or SIGTERM\n' +
+        '           demo: a few seconds of the DSQL way on a local cluster (what npm start runs)',
+      required: true,
+    },
+  ],
   options: {
     port: { type: 'integer', short: 'p', value: 'N', min: 0, max: 65535, description: 'port on 127.0.0.1 (default 0: any free port, shown in the ready line)' },
     cluster: { type: 'string', value: 'ID', description: 'serve this local cluster (see create-cluster --local); default: the default local cluster' },
@@ -48,13 +55,22 @@ export const command = defineCommand({
     { note: 'the default local cluster on a free port; psql with the printed connection string', command: 'scripts/local-dsql.ts serve' },
     { note: 'a throwaway database for tests, ready line as JSON', command: 'scripts/local-dsql.ts serve --memory --port 0 --json' },
     { note: 'TLS like DSQL: connect with sslmode=verify-full and the CA named in the ready line', command: 'scripts/local-dsql.ts serve --data ./dsql-data --tls --port 5433' },
+    { note: 'the demo on the default local cluster (created on first use)', command: 'scripts/local-dsql.ts demo' },
   ],
   exitCodes: { 1: 'the server could not start (data directory in use or not a data directory, port taken)' },
   async run({ options, positionals, io, out, note }) {
-    if (positionals[0] !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(positionals[0])}; the command is: serve`);
+    const [name] = positionals;
+    if (name !== 'serve' && name !== 'demo') throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are serve and demo`);
+    const region = options.region === undefined ? DEFAULT_REGION : checkRegion(options.region);
+    if (name === 'demo') {
+      const extra = (['port', 'data', 'memory', 'tls', 'lock-wait', 'json'] as const).find((k) => options[k] !== undefined && options[k] !== false);
+      if (extra) throw new UsageError(`--${extra} is for serve; demo takes --cluster and --region`);
+      const { runDemo } = await import('./lib/local/demo.js');
+      await runDemo({ env: io.env, region, cluster: options.cluster, out });
+      return 0;
+    }
     const sources = [options.cluster !== undefined, options.data !== undefined, options.memory].filter(Boolean).length;
     if (sources > 1) throw new UsageError('give at most one of --cluster, --data and --memory');
-    const region = options.region === undefined ? DEFAULT_REGION : checkRegion(options.region);
 
     const [{ startLocalDsql }, { dsqlPolicy }, registry] = await Promise.all([
       import('./lib/local/server.js'),

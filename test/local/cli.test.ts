@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ruleById, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
 import { outsideDir, runScript, scriptPath } from '../support/run.js';
 
 interface Ready {
@@ -139,8 +140,8 @@ describe('bad input', () => {
   it.each([
     [['serve', '--memory', '--data', 'x'], 'local-dsql.ts: give at most one of --cluster, --data and --memory'],
     [['serve', '--port', '70000'], 'local-dsql.ts: --port must be at most 65535, got 70000'],
-    [['start'], 'local-dsql.ts: unknown command "start"; the command is: serve'],
-    [[], 'local-dsql.ts: missing serve (see --help)'],
+    [['start'], 'local-dsql.ts: unknown command "start"; the commands are serve and demo'],
+    [[], 'local-dsql.ts: missing COMMAND (see --help)'],
     [['serve', '--region', 'mars'], 'local-dsql.ts: --region is not an AWS Region name: "mars" (e.g. us-east-1)'],
   ])('exits 2 with one line for %j', async (args, line) => {
     const r = await runScript('local-dsql.ts', args, { env });
@@ -170,5 +171,26 @@ describe('serve (default local cluster)', () => {
     second.child.kill('SIGTERM');
     const code = await second.exited;
     expect(code, second.stderr()).toBe(0);
+  });
+});
+
+describe('demo (npm start)', () => {
+  it('shows the DSQL way on the default local cluster, and runs again on it', async () => {
+    const demoHome = mkdtempSync(join(tmpdir(), 'dsql-demo-home-'));
+    const first = await runScript('local-dsql.ts', ['demo'], { env: { ...process.env, DSQL_LOCAL_HOME: demoHome }, timeoutMs: 120_000 });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const id = /Local DSQL cluster ([a-z2-7]{26}) \(created just now\)/.exec(first.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(first.stdout).toMatch(/-> job_id [a-z2-7]{26}\n/);
+    expect(first.stdout).toContain('-> succeeded: true');
+    expect(first.stdout).toContain(`-> ERROR ${ruleById('truncate').sqlstate}: ${ruleById('truncate').message}`);
+    expect(first.stdout).toContain(`-> ERROR ${TRANSACTION_RULES.ddlDmlMixed.sqlstate}: ${TRANSACTION_RULES.ddlDmlMixed.message}`);
+    expect(first.stdout).toContain(`FROM "demo_orders" WHERE tenant_id = 'acme'`);
+    expect(first.stdout).toContain('"tenant_id":"acme","orders":"2"');
+    const again = await runScript('local-dsql.ts', ['demo'], { env: { ...process.env, DSQL_LOCAL_HOME: demoHome }, timeoutMs: 120_000 });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`Local DSQL cluster ${id} (existing)`);
+    expect(again.stdout).toContain('"tenant_id":"acme","orders":"4"');
   });
 });
