@@ -76,16 +76,14 @@ export const command = defineCommand({
   },
   async run({ options, positionals, io, note }) {
     const env = io.env;
-    const { host, region } = await endpointOf(options, positionals[0], env);
-    const user = userOf(options, env);
     const file = options.file ?? options.script;
     if (options.file !== undefined && options.script !== undefined) throw new UsageError('give --file once (--script is its old name)');
     if (options.command !== undefined && file !== undefined) throw new UsageError('give -c or -f, not both');
     if (options['allow-meta'] && options.command !== undefined) throw new UsageError('--allow-meta applies to -f scripts; -c never runs meta-commands');
     if (options['allow-meta'] && options['read-only']) throw new UsageError('--read-only cannot be combined with --allow-meta (meta-commands could leave the read-only transaction)');
-
-    applicationName(options['ai-model']); // checked now, used when the target is built
     const readOnly = options['read-only'];
+    const user = userOf(options, env);
+    applicationName(options['ai-model']); // checked now, used when the target is built
 
     // What to run, checked before anything is signed or connected.
     let action: PsqlAction;
@@ -105,7 +103,9 @@ export const command = defineCommand({
       action = { kind: 'interactive' };
     }
 
-    const psql = checkPsql('psql', env);
+    // Cheapest checks first: nothing is signed or spawned for input the guard refuses.
+    const { host, region } = await endpointOf(options, positionals[0], env);
+    const psql = await checkPsql('psql', env);
     if (options['skip-cert-verify']) {
       note('warning: --skip-cert-verify: TLS without certificate verification (sslmode=require); the server is not authenticated. Not for production.');
     }

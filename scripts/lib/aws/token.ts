@@ -28,6 +28,14 @@ export interface DbToken {
   expiresIn: number;
 }
 
+type SignerModules = [typeof import('@aws-sdk/dsql-signer'), typeof import('@aws-sdk/credential-provider-node')];
+let signerModules: Promise<SignerModules> | undefined;
+
+/** Load the signer and the credential chain (the SDK) once, on first use: --help never pays for it. */
+export function loadSigner(): Promise<SignerModules> {
+  return (signerModules ??= Promise.all([import('@aws-sdk/dsql-signer'), import('@aws-sdk/credential-provider-node')]));
+}
+
 const NO_CREDENTIALS_FIX =
   'configure credentials with `aws configure` or `aws sso login`, choose one with --profile or AWS_PROFILE, ' +
   'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
@@ -42,7 +50,7 @@ export async function generateDbToken(request: TokenRequest): Promise<DbToken> {
   if (!Number.isInteger(expiresIn) || expiresIn < TOKEN_EXPIRES.min || expiresIn > TOKEN_EXPIRES.max) {
     throw new UserError(`token expiry must be a whole number of seconds from ${TOKEN_EXPIRES.min} to ${TOKEN_EXPIRES.max}, got ${expiresIn}`, { exitCode: 2 });
   }
-  const [{ DsqlSigner }, { defaultProvider }] = await Promise.all([import('@aws-sdk/dsql-signer'), import('@aws-sdk/credential-provider-node')]);
+  const [{ DsqlSigner }, { defaultProvider }] = await loadSigner();
   // The signer's own default chain ignores a profile passed to it, so build the chain here.
   const provider = defaultProvider(request.profile ? { profile: request.profile } : {});
   let credentials;
