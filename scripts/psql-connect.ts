@@ -63,6 +63,8 @@ export const command = defineCommand({
       '-f, a terminal gets an interactive psql; piped input is treated as -f -.',
     '--read-only: the server enforces it (BEGIN READ ONLY); statements that would end the transaction\n' +
       '(COMMIT, ROLLBACK, ...) or make it read-write are refused before connecting.',
+    "Once psql runs, its exit code is passed on: 2 then means psql could not connect (e.g. TLS verification\n" +
+      'failed), 1 that it reported an error.',
   ],
   examples: [
     { note: 'one query as a scoped role', command: `scripts/psql-connect.ts abcdefghijklmnopqrstuvwxyz --region us-east-1 --user app_reader -c 'SELECT count(*) FROM orders'` },

@@ -29,8 +29,6 @@ const clip = (text: string): string => {
   return JSON.stringify(flat.length > 50 ? `${flat.slice(0, 47)}...` : flat);
 };
 
-const ordinal = (n: number): string => `${n}${n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
-
 function metaError(where: string, meta: MetaCommand, leading: boolean): GuardError {
   const what = `the psql meta-command ${meta.name}`;
   if (leading) {
@@ -68,7 +66,7 @@ export function checkCommand(sql: string, options: GuardOptions = {}): Statement
     const second = statements[1]!;
     throw new GuardError(
       'multiple',
-      `${where} runs exactly one SQL statement; found ${statements.length} (the ${ordinal(2)} starts at line ${second.line}, column ${second.column}: ${clip(second.text)}); ` +
+      `${where} runs exactly one SQL statement; found ${statements.length} (the second starts at line ${second.line}, column ${second.column}: ${clip(second.text)}); ` +
         'put several statements in a file and run it with -f FILE',
     );
   }
