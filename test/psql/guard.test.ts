@@ -94,6 +94,14 @@ describe('scanMetaCommands and checkScript (-f files)', () => {
     expect(scan.escapes.map((m) => [m.name, m.line])).toEqual([['\\;', 5]]);
   });
 
+  it('flags a backslash that either psql 14 or psql 15+ would read as a command', () => {
+    // psql 14: 1, then e'\\' ...' (an E-string); psql 15+: the junk token 1e, then '\\' and a bare \echo.
+    const text = "SELECT 1e'\\' \\echo hidden '";
+    expect(scanMetaCommands(text).commands.map((m) => m.name)).toEqual(['\\echo']);
+    expect(scanMetaCommands("SELECT 1e'\\'' \\echo x'").commands).toHaveLength(1);
+    expect(scanMetaCommands("SELECT 1 AS e, e'\\' \\echo quoted'").commands).toEqual([]);
+  });
+
   it('refuses meta-commands unless allowed, naming file and line', () => {
     expect(() => checkScript('SELECT 1;\n\\! id\n', { name: 'm.sql' })).toThrow(/m\.sql line 2: the psql meta-command \\! runs on this machine.*--allow-meta/);
     expect(() => checkScript('SELECT 1;\n\\! id\n', { allowMeta: true })).not.toThrow();
@@ -171,6 +179,7 @@ describe('the guard against the real psql 15 and PostgreSQL 15', () => {
       "SELECT 'x'\n'y' AS z; \\echo META_SEEN\n",
       "SELECT B'1' \\echo META_SEEN\n",
       'SELECT 1 \\; SELECT 2;\n',
+      "SELECT 1e'\\' \\echo META_SEEN '\n;\n",
       "SELECT E'x\\'; \\echo NOT_META';\n",
     ];
     for (const script of scripts) {

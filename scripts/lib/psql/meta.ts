@@ -30,7 +30,23 @@ const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
+/**
+ * psql versions lex one thing differently: a number followed by letters. psql 14 reads
+ * `1e'x'` as 1 then the E-string e'x'; psql 15+ reads `1e` as one (junk) token, then a plain
+ * string 'x'. A backslash can be quoted under one reading and bare under the other, so the
+ * text is scanned both ways and every command either reading finds is reported.
+ */
 export function scanMetaCommands(text: string): MetaScan {
+  const a = scan(text, false);
+  const b = scan(text, true);
+  const merge = (x: MetaCommand[], y: MetaCommand[]) => {
+    const seen = new Set(x.map((m) => m.offset));
+    return [...x, ...y.filter((m) => !seen.has(m.offset))].sort((p, q) => p.offset - q.offset);
+  };
+  return { commands: merge(a.commands, b.commands), escapes: merge(a.escapes, b.escapes) };
+}
+
+function scan(text: string, numberJunk: boolean): MetaScan {
   const commands: MetaCommand[] = [];
   const escapes: MetaCommand[] = [];
   const n = text.length;
@@ -78,6 +94,12 @@ export function scanMetaCommands(text: string): MetaScan {
     } else if (IDENT_START.test(c)) {
       // A whole identifier, so that `a$b$` or `abcE'x'` are not misread as quotes.
       let j = i + 1;
+      while (j < n && IDENT_CONT.test(text[j]!)) j++;
+      i = j;
+    } else if (numberJunk && /[0-9]/.test(c)) {
+      // psql 15+: digits (and a fraction or exponent) with identifier characters glued on are one token.
+      let j = i + 1;
+      while (j < n && /[0-9.]/.test(text[j]!)) j++;
       while (j < n && IDENT_CONT.test(text[j]!)) j++;
       i = j;
     } else if (c === '$') {
