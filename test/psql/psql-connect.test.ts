@@ -226,6 +226,23 @@ describe('psql-connect: the token, as the server receives it', () => {
     }
   });
 
+  it('--profile picks credentials and Region from the shared config files', async () => {
+    const aws = join(scratch, 'profile-home', '.aws');
+    mkdirSync(aws, { recursive: true });
+    writeFileSync(join(aws, 'credentials'), '[analyst]\naws_access_key_id = AKIAPROFILEDSQLTEST9\naws_secret_access_key = profile/secret+KEY0123456789abcdefghijklm\n');
+    writeFileSync(join(aws, 'config'), '[profile analyst]\nregion = eu-west-2\n');
+    const files = { HOME: join(scratch, 'profile-home'), AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials') };
+    const noKeys = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined };
+    // The endpoint is in eu-west-2, which the test certificate does not name: skip verification here.
+    const before = standin.logins.length;
+    const r = await connect([TEST_CLUSTER_ID, '--profile', 'analyst', '--skip-cert-verify', '-c', 'SELECT 1'], env({ ...files, ...noKeys }));
+    expect(r.code).toBe(0);
+    expect(standin.logins.length).toBe(before + 1);
+    const token = standin.logins.at(-1)!.password;
+    expect(parseToken(token)).toMatchObject({ host: `${TEST_CLUSTER_ID}.dsql.eu-west-2.on.aws`, region: 'eu-west-2', accessKeyId: 'AKIAPROFILEDSQLTEST9' });
+    expect(signatureIsValid(token, 'profile/secret+KEY0123456789abcdefghijklm')).toBe(true);
+  });
+
   it('keeps the token out of argv (psql and node), stdout and stderr; it travels only in PGPASSWORD', async () => {
     const gate = standin.hold();
     const child = spawn(scriptPath('psql-connect.ts'), [TEST_CLUSTER_ID, '--user', 'reader', '-c', 'SELECT 1'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
