@@ -1,6 +1,8 @@
 // The scope verdict: explicit rules over a schema-valid artifact. A rule that fires makes the
 // artifact out of scope and names where to go instead; notes never change the verdict.
 // The rules are documented, in this order, in references/handoff.md.
+import { RULES } from '../rules/table/index.js';
+import { joinWords } from './acknowledge.js';
 import type { Engine, Requirements } from './artifact.js';
 
 export interface Suggestion {
@@ -63,15 +65,21 @@ const SHAPE_HOME: Record<string, string> = {
   wide_column: 'Amazon Keyspaces',
 };
 
-/** Hard-constraint kinds that only PostgreSQL itself (not DSQL) satisfies. */
-const POSTGRESQL_ONLY: Record<string, string> = {
-  postgresql_extensions: 'PostgreSQL extensions',
-  triggers: 'triggers',
-  stored_procedures: 'stored procedures',
+/**
+ * Hard-constraint kinds that rest on a PostgreSQL feature, with the entries of the DSQL rules
+ * table that say whether DSQL refuses it. The table is the one source of DSQL behaviour: when
+ * DSQL gains a feature and its rule changes, the scope check follows.
+ */
+export const POSTGRESQL_FEATURES: Record<string, { name: string; rules: string[] }> = {
+  postgresql_extensions: { name: 'PostgreSQL extensions', rules: ['unsupported_create_extension'] },
+  triggers: { name: 'triggers', rules: ['unsupported_create_trigger'] },
+  stored_procedures: { name: 'stored procedures', rules: ['unsupported_create_procedure', 'unsupported_create_function_non_sql'] },
 };
 
-const list = (items: string[]): string =>
-  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+/** The rules-table entries by which DSQL refuses this feature (none: DSQL has it). */
+function refusedBy(kind: string): string[] {
+  return (POSTGRESQL_FEATURES[kind]?.rules ?? []).filter((id) => RULES.some((r) => r.id === id && r.status === 'refused'));
+}
 
 export function scopeCheck(req: Requirements): ScopeVerdict {
   const reasons: ScopeReason[] = [];
@@ -91,17 +99,23 @@ export function scopeCheck(req: Requirements): ScopeVerdict {
   }
 
   // 2. PostgreSQL features DSQL does not have, required outright.
-  const pgOnly = constraints.filter(({ c }) => c.kind in POSTGRESQL_ONLY);
+  const pgOnly = constraints.filter(({ c }) => refusedBy(c.kind).length > 0);
   if (pgOnly.length) {
-    const named = pgOnly.map(({ c }) =>
-      c.kind === 'postgresql_extensions' && c.items?.length ? `${POSTGRESQL_ONLY[c.kind]} (${c.items.join(', ')})` : POSTGRESQL_ONLY[c.kind]!,
-    );
+    const named = pgOnly.map(({ c }) => {
+      const name = POSTGRESQL_FEATURES[c.kind]!.name;
+      return c.kind === 'postgresql_extensions' && c.items?.length ? `${name} (${c.items.join(', ')})` : name;
+    });
+    const rules = [...new Set(pgOnly.flatMap(({ c }) => refusedBy(c.kind)))];
     reasons.push({
       rule: 'postgresql-features',
-      message: `hard constraints require ${list([...new Set(named)])}; Aurora DSQL supports no extensions, no triggers and no stored procedures (no PL/pgSQL, no CREATE PROCEDURE), while Aurora PostgreSQL does`,
+      message: `hard constraints require ${joinWords([...new Set(named)])}, which Aurora DSQL refuses (rules ${rules.join(', ')}) and Aurora PostgreSQL supports`,
       evidence: pgOnly.map(({ at }) => at),
       suggestion: AURORA_POSTGRESQL,
     });
+  }
+
+  for (const { c, at } of constraints.filter(({ c }) => c.kind in POSTGRESQL_FEATURES && refusedBy(c.kind).length === 0)) {
+    notes.push({ message: `the DSQL rules table no longer lists ${POSTGRESQL_FEATURES[c.kind]!.name} as refused, so this constraint does not rule Aurora DSQL out`, evidence: [at] });
   }
 
   // 3. Nothing relational among the dominant shapes.
@@ -153,9 +167,9 @@ function migrationNotes(req: Requirements): ScopeNote[] {
   const m = req.migration_context;
   const hard = new Set(req.hard_constraints.map((c) => c.kind));
   (m.features_in_use ?? []).forEach((feature, i) => {
-    if (feature in POSTGRESQL_ONLY && !hard.has(feature)) {
+    if (refusedBy(feature).length && !hard.has(feature)) {
       notes.push({
-        message: `the existing application uses ${POSTGRESQL_ONLY[feature]}, which Aurora DSQL does not have; that logic moves into the application (not a hard constraint, so still in scope)`,
+        message: `the existing application uses ${POSTGRESQL_FEATURES[feature]!.name}, which Aurora DSQL does not have; that logic moves into the application (not a hard constraint, so still in scope)`,
         evidence: [`/migration_context/features_in_use/${i}`],
       });
     }
