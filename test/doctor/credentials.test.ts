@@ -2,10 +2,9 @@
 // cross-checked with the real SDK provider chain wherever that chain works offline.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSSOTokenFilepath } from '@smithy/core/config';
 import { describe, expect, it } from 'vitest';
 import { detectCredentials, ec2Marker, loadSharedFiles, maskKeyId } from '../../scripts/lib/doctor/credentials.js';
-import { machine, sdkAccessKey, systemPath, tempDir, type Machine } from './support.js';
+import { machine, sdkAccessKey, ssoCachePath, systemPath, tempDir, type Machine } from './support.js';
 
 // Documentation example keys: not real credentials.
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -16,17 +15,6 @@ const OTHER_SECRET = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 async function detect(m: Machine, options: { profile?: string; now?: Date; sysRoot?: string } = {}) {
   const files = await loadSharedFiles(m.env);
   return detectCredentials({ env: m.env, home: m.home, files, ...options });
-}
-
-/** The SSO token cache file for a session name, as the SDK names it (it reads HOME from process.env). */
-function ssoCachePath(home: string, key: string): string {
-  const saved = process.env.HOME;
-  process.env.HOME = home;
-  try {
-    return getSSOTokenFilepath(key);
-  } finally {
-    process.env.HOME = saved;
-  }
 }
 
 const hours = (n: number) => new Date(Date.now() + n * 3_600_000).toISOString();

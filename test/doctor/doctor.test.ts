@@ -1,13 +1,14 @@
 // doctor.ts as a user runs it, on isolated machines: a chosen PATH, a fresh HOME, no AWS settings.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { platformFamily, psqlInstallFix } from '../../scripts/lib/doctor/platform.js';
 import { ROOT, runScript, type RunResult } from '../support/run.js';
-import { binDir, machine, systemPath } from './support.js';
+import { binDir, machine, ssoCachePath, systemPath } from './support.js';
 
 interface CheckJson {
   id: string;
@@ -141,6 +142,28 @@ esac`;
     const bad = await doctor({ ...m.env, AWS_REGION: 'Europe' });
     expect(bad.byId.region).toMatchObject({ status: 'fail', required: true });
     expect(bad.report.failed).toContain('region');
+  });
+
+  it('makes no network connection, even where the SDK would (SSO refresh, container, instance metadata)', async () => {
+    const m = machine(systemPath(), { AWS_PROFILE: 'sso', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds' });
+    delete m.env.AWS_EC2_METADATA_DISABLED;
+    m.write('.aws/config', '[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n');
+    // Expired but refreshable: the SDK would call the SSO OIDC endpoint to refresh it.
+    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    m.write(relative(m.home, ssoCachePath(m.home, 'corp')), JSON.stringify({ accessToken: 'a', expiresAt: '2026-01-01T00:00:00Z', refreshToken: 'r', clientId: 'c', clientSecret: 's', registrationExpiresAt: later }));
+    const log = join(m.home, 'network.log');
+    writeFileSync(log, '');
+    const guard = fileURLToPath(new URL('./no-network.mjs', import.meta.url));
+    const { r, byId } = await doctor({ ...m.env, NO_NETWORK_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(guard).href}` });
+    expect(r.code).toBe(0);
+    expect(byId.credentials).toMatchObject({ status: 'warn', data: { source: 'profile-sso' } });
+    expect(byId.credentials!.summary).toMatch(/the SDK will try to refresh it \(a network call the doctor does not make\)/);
+    expect(readFileSync(log, 'utf8')).toBe('');
+    // The guard does see a connection when one is made (it is not silently inert).
+    const probe = await new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--import', pathToFileURL(guard).href, '-e', "require('node:net').connect(9, '127.0.0.1').on('error', () => {})"], { env: { ...m.env, NO_NETWORK_LOG: log } }, () => resolve(readFileSync(log, 'utf8')));
+    });
+    expect(probe).toMatch(/"connect"/);
   });
 
   it('usage errors exit 2', async () => {

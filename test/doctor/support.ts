@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getSSOTokenFilepath } from '@smithy/core/config';
 
 export function tempDir(prefix = 'dsql-doctor-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -66,4 +67,15 @@ export function sdkAccessKey(env: NodeJS.ProcessEnv): { accessKeyId?: string; er
   // stderr ignored: the SDK warns there when AWS_PROFILE and environment keys are both set.
   const out = execFileSync(process.execPath, [SDK_PROBE], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(out) as { accessKeyId?: string; error?: string };
+}
+
+/** The SSO token cache file for a session name, as the SDK names it (it reads HOME from process.env). */
+export function ssoCachePath(home: string, key: string): string {
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return getSSOTokenFilepath(key);
+  } finally {
+    process.env.HOME = saved;
+  }
 }
