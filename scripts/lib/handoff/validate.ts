@@ -33,7 +33,7 @@ export function closedVariant(schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object') return schema;
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
-    // "properties" maps names to schemas: close the schemas, keep the names.
+    // "properties" and "$defs" map names to schemas: close the schemas, never read a name as a keyword.
     out[key] = key === 'properties' || key === '$defs'
       ? Object.fromEntries(Object.entries(value as JsonSchema).map(([k, v]) => [k, closedVariant(v)]))
       : closedVariant(value);
