@@ -38,7 +38,7 @@ function evalWord(node: TsNode): Word {
         if (DYNAMIC.has(c.type)) parts.push({ dynamic: true, text: c.text });
         else parts.push({ dynamic: false, text: c.text.replace(/\\([$`"\\\n])/g, '$1') });
       }
-    } else if (n.type === 'concatenation') {
+    } else if (n.type === 'concatenation' || n.type === 'command_name') {
       for (const c of n.children) if (c) add(c);
     } else if (n.type === 'word') parts.push({ dynamic: false, text: n.text.replace(/\\(.)/g, '$1') });
     else parts.push({ dynamic: false, text: n.text });

@@ -168,6 +168,8 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
           return;
         }
         const text = stringValue(first) ?? (first.type === 'Identifier' ? constants.get(first.name) : undefined);
+        // Values in the second argument are bound even when the text itself is unsafe (reported with the template).
+        if (text === undefined && node.arguments.length > 1) pushBound(node.arguments[1], out, src, line, at);
         if (text !== undefined && looksLikeSql(text)) {
           handled.add(first);
           const bound = node.arguments.length > 1;
@@ -175,6 +177,10 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
           out.sql.push({ sql: normalisePlaceholders(text), sink: 'shown', ran: false, from: 'code', ...at });
           if (bound) pushBound(node.arguments[1], out, src, line, at);
         }
+      }
+      // SORTABLE.has(col), ['ASC', 'DESC'].includes(dir): an allowlist check in plain code.
+      if ((method === 'has' || method === 'includes') && first && node.callee.type === 'MemberExpression') {
+        out.validators.push({ fn: 'member', value: src(first), arg: src(node.callee.object), line: line(node), ...at });
       }
       // 'SELECT ...'.concat(x), sql.replace('{t}', table), util.format('... %s', x)
       if (method && ['concat', 'replace', 'replaceAll'].includes(method) && node.callee.type === 'MemberExpression') {

@@ -13,7 +13,8 @@ export interface SqlConstruction {
   step: number;
 }
 
-export type ValidatorName = 'allow' | 'keyword' | 'regex' | 'ident' | 'integer' | 'literal';
+/** safe_query's validators, plus `member`: a membership test in plain code (`ALLOWED.has(x)`, `[...].includes(x)`). */
+export type ValidatorName = 'allow' | 'keyword' | 'regex' | 'ident' | 'integer' | 'literal' | 'member';
 export const VALIDATORS: readonly ValidatorName[] = ['allow', 'keyword', 'regex', 'ident', 'integer', 'literal'];
 
 /** A safe_query validator applied to a value (TypeScript call or command-line flag). */

@@ -115,6 +115,19 @@ function batched(s: Statement, max: number): boolean {
   return [...nodes(s.node.whereClause)].some((n) => n.A_Expr?.kind === 'AEXPR_IN' && Array.isArray(n.A_Expr.rexpr?.List?.items));
 }
 
+/** INSERT ... SELECT copying at most `max` rows: a LIMIT, or a key range in its WHERE. */
+function insertBatched(s: Statement, max: number): boolean {
+  const select = (s.node.selectStmt as Obj | undefined)?.SelectStmt as Obj | undefined;
+  if (!select) return false;
+  const limit = select.limitCount ? intValue(select.limitCount as Obj) : undefined;
+  if (limit !== undefined) return limit > 0 && limit <= max;
+  return batched({ ...s, node: select } as Statement, max);
+}
+
+function columnsOf(s: Statement): string[] {
+  return ((s.node.tableElts ?? []) as Obj[]).map((e) => String(e.ColumnDef?.colname ?? '').toLowerCase()).filter(Boolean);
+}
+
 function mutating(s: Statement): boolean {
   if (DML.has(s.kind) || s.kind === 'CopyStmt' && s.node.is_from) return true;
   if (s.kind === 'ExplainStmt' && explainOptions(s).includes('analyze')) return DML.has(explained(s) ?? '');
@@ -183,6 +196,13 @@ export const PREDICATES: Record<string, Predicate> = {
     describe: 'INSERT ... SELECT',
     test: (s) => s.kind === 'InsertStmt' && !!(s.node.selectStmt as Obj | undefined)?.SelectStmt?.fromClause,
   },
+  insert_select_batched: { describe: 'an INSERT ... SELECT copying at most N rows', test: (s, _c, arg) => s.kind === 'InsertStmt' && insertBatched(s, Number(arg ?? 3000)) },
+  insert_select_unbatched: {
+    describe: 'an INSERT ... SELECT not limited to N rows',
+    test: (s, _c, arg) => s.kind === 'InsertStmt' && !!(s.node.selectStmt as Obj | undefined)?.SelectStmt?.fromClause && !insertBatched(s, Number(arg ?? 3000)),
+  },
+  table_without_column: { describe: 'a CREATE TABLE without the given column', test: (s, _c, arg) => s.kind === 'CreateStmt' && !columnsOf(s).includes((arg ?? '').toLowerCase()) },
+  set_default: { describe: 'ALTER COLUMN ... SET DEFAULT', test: (s) => alterCmds(s).some((c) => c.subtype === 'AT_ColumnDefault' && !!c.def) },
   select: { describe: 'SELECT', test: (s) => s.kind === 'SelectStmt' },
   explain: { describe: 'EXPLAIN', test: (s) => s.kind === 'ExplainStmt' },
   explain_analyze: { describe: 'EXPLAIN ANALYZE', test: (s) => s.kind === 'ExplainStmt' && explainOptions(s).includes('analyze') },
