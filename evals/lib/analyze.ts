@@ -16,11 +16,15 @@ export interface Facts extends Analysis {
   skillsUsed: { name: string; step: number }[];
 }
 
-export async function analyze(t: Transcript): Promise<Facts> {
+/**
+ * @param given files that were in the agent's working directory before it started (a case's
+ *   `files`), so `psql-connect -f given.sql` is judged on the real content.
+ */
+export async function analyze(t: Transcript, given: { path: string; content: string }[] = []): Promise<Facts> {
   await loadParsers();
   const out = emptyAnalysis();
   const units = codeUnits(t);
-  const files: KnownFile[] = writtenFiles(t);
+  const files: KnownFile[] = [...given.map((g) => ({ ...g, step: -1 })), ...writtenFiles(t)];
   const skillsUsed: Facts['skillsUsed'] = [];
 
   for (const step of toolSteps(t)) {

@@ -2,8 +2,10 @@
 // expectations[{text, passed, evidence}] (plus our id and grader), summary{passed, failed,
 // total, pass_rate}, execution_metrics. Results are bound to expectation ids, so a grader
 // can never report a result for an expectation that does not exist or skip one.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze, type Facts } from './analyze.js';
-import type { Expectation, FunctionalCase } from './cases.js';
+import { FILES_DIR, type Expectation, type FunctionalCase } from './cases.js';
 import { runCheck, type Verdict } from './checks.js';
 import { judge, type JudgeFn } from './judge.js';
 import { toolCallCounts, toolSteps, type Transcript } from './transcript.js';
@@ -42,9 +44,14 @@ export function recordedJudge(answers: Record<string, string> | undefined): (id:
   return (id) => (answers && id in answers ? async () => answers[id]! : undefined);
 }
 
+/** A case's input files, as the agent finds them in its working directory. */
+export function caseFiles(c: FunctionalCase): { path: string; content: string }[] {
+  return (c.files ?? []).map((file) => ({ path: file, content: readFileSync(join(FILES_DIR, file), 'utf8') }));
+}
+
 export async function gradeCase(c: FunctionalCase, t: Transcript, opts: GradeOptions = {}, facts?: Facts): Promise<Grading> {
   const started = performance.now();
-  const f = facts ?? (await analyze(t));
+  const f = facts ?? (await analyze(t, caseFiles(c)));
   const results: ExpectationResult[] = [];
   for (const e of c.expectations) {
     let verdict: Verdict;
