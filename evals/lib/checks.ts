@@ -104,7 +104,7 @@ function matchesAction(f: Facts, a: Action): number[] {
 }
 
 const describeAction = (a: Action): string =>
-  [a.script && `scripts/${a.script}.ts${a.with?.length ? ' ' + a.with.join(' ') : ''}`, a.sql && `a ${predicate(a.sql).pred.describe} statement`, a.write && 'writing a file']
+  [a.script && `scripts/${a.script}.ts${a.with?.length ? ' ' + a.with.join(' ') : ''}`, a.sql && predicate(a.sql).pred.describe, a.write && 'writing a file']
     .filter(Boolean)
     .join(' or ');
 
@@ -278,6 +278,7 @@ export function runCheck(check: Exclude<Check, { kind: 'judge' }>, f: Facts): Ve
         const broken = sources.filter((p) => p.error);
         if (broken.length > 0) return fail(`SQL that PostgreSQL cannot parse: ${list(broken.map((p) => `${p.source.origin}: ${p.error}`), 2)}`);
         if (sources.length === 0) return fail('no SQL found');
+        if (!check.none && !check.some) return pass(`all ${sources.length} SQL text(s) parse as PostgreSQL`);
       }
       return runSqlPredicates(f, sources, check.none, check.some);
     }
