@@ -134,6 +134,13 @@ export const command = defineCommand({
       return grading.summary.failed === 0 ? 0 : 1;
     }
 
+    const wanted = options.cases ? new Set(options.cases.split(',').map((s) => s.trim())) : undefined;
+    if (wanted) {
+      const known = new Set([...functionalCases(suites).map((c) => c.id), ...triggerSuites(suites).flatMap((s) => s.cases.map((c) => c.id))]);
+      const unknown = [...wanted].filter((id) => !known.has(id));
+      if (unknown.length) throw new UsageError(`unknown case id(s): ${unknown.join(', ')}`);
+    }
+
     // 1. The fixtures: every grader must pass and fail exactly where declared.
     const outcomes = await gradeFixtures(suites);
     const bad = outcomes.filter((o) => !o.ok);
@@ -153,14 +160,8 @@ export const command = defineCommand({
       note('no agent CLI found (claude is not on PATH; give --agent COMMAND for another): graded the fixtures only');
       return 0;
     }
-    const wanted = options.cases ? new Set(options.cases.split(',').map((s) => s.trim())) : undefined;
     const cases = functionalCases(suites).filter((c) => !wanted || wanted.has(c.id));
     const triggers = options['no-triggers'] ? [] : triggerSuites(suites).flatMap((s) => s.cases).filter((c) => !wanted || wanted.has(c.id));
-    if (wanted) {
-      const known = new Set([...functionalCases(suites).map((c) => c.id), ...triggerSuites(suites).flatMap((s) => s.cases.map((c) => c.id))]);
-      const unknown = [...wanted].filter((id) => !known.has(id));
-      if (unknown.length) throw new UsageError(`unknown case id(s): ${unknown.join(', ')}`);
-    }
     const runs = options.runs ?? 3;
     const outDir = resolve(options.out ?? join(EVALS_DIR, 'runs', new Date().toISOString().replace(/[:.]/g, '-')));
     mkdirSync(outDir, { recursive: true });

@@ -355,10 +355,15 @@ function heredocWord(body: TsNode): Word {
   const start = body.parent?.namedChildren.find((c) => c?.type === 'heredoc_start')?.text ?? '';
   const quoted = /['"\\]/.test(start);
   if (quoted) return { text: body.text, isStatic: true, parts: [{ dynamic: false, text: body.text }] };
+  // The grammar does not give every literal stretch a node: take the text between expansions.
   const parts: Word['parts'] = [];
+  let at = body.startIndex;
   for (const c of body.namedChildren) {
-    if (!c) continue;
-    parts.push({ dynamic: DYNAMIC.has(c.type), text: c.text });
+    if (!c || !DYNAMIC.has(c.type)) continue;
+    if (c.startIndex > at) parts.push({ dynamic: false, text: body.text.slice(at - body.startIndex, c.startIndex - body.startIndex) });
+    parts.push({ dynamic: true, text: c.text });
+    at = c.endIndex;
   }
+  if (at < body.endIndex) parts.push({ dynamic: false, text: body.text.slice(at - body.startIndex) });
   return { text: body.text, isStatic: parts.every((p) => !p.dynamic), parts };
 }

@@ -239,7 +239,7 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
       const unsafe = (node.expressions as N[]).filter((e, i) => !safeSpan(e, node.quasis[i].value.cooked ?? ''));
       if (unsafe.length > 0) {
         out.constructions.push({ kind: 'unsafe', how: `template literal interpolating ${unsafe.map((e) => '${' + snippet(src(e), 40) + '}').join(', ')} into SQL`, line: line(node), snippet: snippet(src(node)), ...at });
-      } else if (node.expressions.length > 0) {
+      } else if ((node.expressions as N[]).some((e, i) => (node.quasis[i].value.cooked ?? '').endsWith('$') || unwrap(e).type === 'CallExpression')) {
         out.constructions.push({ kind: 'bound', how: 'template literal generating $n placeholders', line: line(node), snippet: snippet(src(node)), ...at });
       }
       out.sql.push({ sql: text, sink: 'shown', ran: false, from: 'code', ...at });
