@@ -94,23 +94,70 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
     return undefined;
   };
 
-  /** Is this span of an untagged template harmless: a `$n` placeholder number, a constant, or a generated placeholder list? */
+  // Arrays whose every element is SQL made safely: `rows = xs.map((x) => build(...))`, or
+  // `values.push(`($${k + 1}, $${k + 2})`)` placeholder lists. Joining them is not interpolation.
+  const pushes = new Map<string, N[]>();
+  const mapped = new Map<string, N>();
+  const constInits = new Map<string, N>();
+  walk(file.program as N, (node, parents) => {
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && node.init && parents[parents.length - 1]?.kind === 'const') constInits.set(node.id.name, unwrap(node.init));
+    if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.property.name === 'push' && node.callee.object.type === 'Identifier') {
+      pushes.set(node.callee.object.name, [...(pushes.get(node.callee.object.name) ?? []), ...(node.arguments as N[])]);
+    }
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && node.init) {
+      const init = unwrap(node.init);
+      if (init.type === 'CallExpression' && init.callee.type === 'MemberExpression' && init.callee.property.name === 'map') mapped.set(node.id.name, init);
+    }
+  });
+  const safeArray = (name: string, seen: Set<string>): boolean => {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    const m = mapped.get(name);
+    if (m) return safeMapCall(m);
+    const pushed = pushes.get(name);
+    return !!pushed && pushed.length > 0 && pushed.every((a) => safeSpan(a, ''));
+  };
+  const safeMapCall = (call: N): boolean => {
+    const fn = call.arguments[0];
+    const body = fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') ? returned(fn) : undefined;
+    return !!body && safeSpan(body, '');
+  };
+
+  const isConstant = (e: N): boolean => e.type === 'NumericLiteral' || e.type === 'StringLiteral' || (e.type === 'Identifier' && constants.has(e.name));
+  const following = new Set<string>();
+  /** Is this span of an untagged template harmless: a `$n` placeholder number, a constant, a build() result, or a list of those? */
   const safeSpan = (expr: N, before: string): boolean => {
     if (before.endsWith('$')) return true; // `$${i + 1}` writes a positional placeholder
     const e = unwrap(expr);
+    if (e.type === 'CallExpression' && safeName(e.callee) === 'build') return true;
+    // const rows = slice.map((_, i) => `($${i + 1})`).join(', '); ... VALUES ${rows}
+    if (e.type === 'Identifier' && constInits.has(e.name) && !following.has(e.name)) {
+      following.add(e.name);
+      try {
+        return safeSpan(constInits.get(e.name)!, '');
+      } finally {
+        following.delete(e.name);
+      }
+    }
     if (e.type === 'NumericLiteral' || e.type === 'StringLiteral') return true;
     if (e.type === 'Identifier' && constants.has(e.name) && !looksLikeSql(constants.get(e.name)!)) return true;
     if (e.type === 'TemplateLiteral') return e.expressions.every((x: N, i: number) => safeSpan(x, e.quasis[i].value.cooked ?? ''));
-    // rows.map((_, i) => `($${i * 2 + 1}, $${i * 2 + 2})`).join(', ')
+    // rows.map((_, i) => `($${i * 2 + 1}, $${i * 2 + 2})`).join(', '), values.join(', ')
     if (e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && e.callee.property.name === 'join') {
       const inner = unwrap(e.callee.object);
-      if (inner.type === 'CallExpression' && inner.callee.type === 'MemberExpression' && inner.callee.property.name === 'map') {
-        const fn = inner.arguments[0];
-        const body = fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') ? returned(fn) : undefined;
-        return !!body && safeSpan(body, '');
-      }
+      if (inner.type === 'CallExpression' && inner.callee.type === 'MemberExpression' && inner.callee.property.name === 'map') return safeMapCall(inner);
+      if (inner.type === 'Identifier') return safeArray(inner.name, new Set());
     }
     return false;
+  };
+
+  /** `rows.join(...)` where rows came from `.map((e) => build(...))`. */
+  const builtArray = (join: N): boolean => {
+    const target = unwrap(join.callee.object);
+    const m = target.type === 'Identifier' ? mapped.get(target.name) : undefined;
+    const fn = m?.arguments[0];
+    const body = fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') ? returned(fn) : undefined;
+    return !!body && body.type === 'CallExpression' && safeName(body.callee) === 'build';
   };
 
   const templateText = (tpl: N): string =>
@@ -197,6 +244,13 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
           out.constructions.push({ kind: 'unsafe', how: `${fnName}() with %s on SQL text`, line: line(node), snippet: snippet(src(node)), ...at });
         }
       }
+      // The connector's own retry: pool.transaction(async (client) => ..., { maxRetries: 4, ... }).
+      if (method === 'transaction' && node.arguments[1]) {
+        const opts = unwrap(node.arguments[1]);
+        const keys = opts.type === 'ObjectExpression' ? (opts.properties as N[]).map((p) => p.key?.name ?? p.key?.value) : [];
+        if (keys.includes('maxRetries')) out.retry.managed.push({ how: `${src(node.callee)}(..., { ${keys.join(', ')} })`, line: line(node), ...at });
+      }
+      if (fnName === 'isOCCError') out.retry.sqlstates.push({ code: 'isOCCError', ...at });
       if (fnName && ['setTimeout', 'sleep', 'delay', 'wait', 'backoff'].includes(fnName)) {
         out.retry.delays.push({ how: `${fnName}()`, line: line(node), ...at });
       }
@@ -239,7 +293,9 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
       const unsafe = (node.expressions as N[]).filter((e, i) => !safeSpan(e, node.quasis[i].value.cooked ?? ''));
       if (unsafe.length > 0) {
         out.constructions.push({ kind: 'unsafe', how: `template literal interpolating ${unsafe.map((e) => '${' + snippet(src(e), 40) + '}').join(', ')} into SQL`, line: line(node), snippet: snippet(src(node)), ...at });
-      } else if ((node.expressions as N[]).some((e, i) => (node.quasis[i].value.cooked ?? '').endsWith('$') || unwrap(e).type === 'CallExpression')) {
+      } else if ((node.expressions as N[]).some((e) => /\bbuild\(/.test(src(e)) || (unwrap(e).type === 'CallExpression' && /^\w+\.join\(/.test(src(e)) && builtArray(unwrap(e))))) {
+        out.constructions.push({ kind: 'builder', how: 'template literal joining build() results', line: line(node), snippet: snippet(src(node)), ...at });
+      } else if ((node.expressions as N[]).some((e) => !isConstant(unwrap(e)))) {
         out.constructions.push({ kind: 'bound', how: 'template literal generating $n placeholders', line: line(node), snippet: snippet(src(node)), ...at });
       }
       out.sql.push({ sql: text, sink: 'shown', ran: false, from: 'code', ...at });
@@ -272,6 +328,11 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
       const init = node.init ? unwrap(node.init) : undefined;
       if (init?.type === 'NumericLiteral') out.batchSizes.push({ name: node.id.name, value: init.value, ...at });
       return;
+    }
+
+    // function insertStatements(entries, chunk = 500)
+    if (node.type === 'AssignmentPattern' && node.left.type === 'Identifier' && /batch|chunk|size/i.test(node.left.name) && unwrap(node.right).type === 'NumericLiteral') {
+      out.batchSizes.push({ name: node.left.name, value: unwrap(node.right).value, ...at });
     }
 
     if (node.type === 'ForStatement' && node.update?.type === 'AssignmentExpression' && node.update.operator === '+=') {

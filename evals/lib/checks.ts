@@ -300,12 +300,23 @@ function codeFact(check: Extract<Check, { kind: 'code_fact' }>, f: Facts): Verdi
     case 'catches_sqlstate': {
       const code = String(check.arg ?? '40001');
       const hit = r.sqlstates.find((s) => s.code === code);
-      return hit ? pass(`'${code}' compared in code (${hit.origin})`) : fail(`SQLSTATE '${code}' does not appear in any code`);
+      if (hit) return pass(`'${code}' compared in code (${hit.origin})`);
+      // The DSQL connector recognises 40001/OC000/OC001 itself.
+      const connector = code === '40001' ? (r.sqlstates.find((s) => s.code === 'isOCCError') ?? r.managed[0]) : undefined;
+      if (connector) return pass(`the connector recognises OCC conflicts (${'how' in connector ? connector.how : 'isOCCError()'}, ${connector.origin})`);
+      return fail(`SQLSTATE '${code}' does not appear in any code`);
     }
-    case 'bounded_retry':
-      return r.boundedLoops[0] ? pass(`attempt counter compared at ${r.boundedLoops[0].origin}, line ${r.boundedLoops[0].line}`) : fail('no attempt/retry counter compared against a bound');
-    case 'backoff':
-      return r.delays[0] ? pass(`${r.delays[0].how} at ${r.delays[0].origin}, line ${r.delays[0].line}`) : fail('no delay (setTimeout/sleep) between attempts');
+    case 'bounded_retry': {
+      if (r.boundedLoops[0]) return pass(`attempt counter compared at ${r.boundedLoops[0].origin}, line ${r.boundedLoops[0].line}`);
+      if (r.managed[0]) return pass(`${r.managed[0].how} at ${r.managed[0].origin}, line ${r.managed[0].line}`);
+      return fail('no attempt/retry counter compared against a bound');
+    }
+    case 'backoff': {
+      if (r.delays[0]) return pass(`${r.delays[0].how} at ${r.delays[0].origin}, line ${r.delays[0].line}`);
+      const managed = r.managed.find((m) => /baseDelayMs|maxDelayMs/.test(m.how));
+      if (managed) return pass(`${managed.how} at ${managed.origin}, line ${managed.line}`);
+      return fail('no delay (setTimeout/sleep) between attempts');
+    }
     case 'jitter':
       return r.jitter[0] ? pass(`Math.random() at ${r.jitter[0].origin}, line ${r.jitter[0].line}`) : fail('no randomised delay (Math.random)');
     case 'imports':

@@ -93,6 +93,8 @@ export interface Analysis {
     boundedLoops: { origin: string; line: number; step: number }[];
     delays: { how: string; origin: string; line: number; step: number }[];
     jitter: { origin: string; line: number; step: number }[];
+    /** A retry the driver runs for us: the DSQL connector's pool.transaction(fn, { maxRetries }). */
+    managed: { how: string; origin: string; line: number; step: number }[];
   };
   /** Units whose parser gave up (reported, never silently skipped). */
   parseErrors: { origin: string; message: string }[];
@@ -108,7 +110,7 @@ export function emptyAnalysis(): Analysis {
     reads: [],
     imports: [],
     batchSizes: [],
-    retry: { sqlstates: [], boundedLoops: [], delays: [], jitter: [] },
+    retry: { sqlstates: [], boundedLoops: [], delays: [], jitter: [], managed: [] },
     parseErrors: [],
   };
 }

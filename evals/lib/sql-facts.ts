@@ -101,9 +101,10 @@ function whereHas(s: Statement, column: string): boolean {
 
 /** An UPDATE/DELETE that touches at most `max` rows per statement: a LIMITed subquery or CTE, a key range, or an id list. */
 function batched(s: Statement, max: number): boolean {
-  const limits = [...nodes([s.node.whereClause, s.node.withClause, s.node.fromClause])]
-    .filter((n) => n.limitCount)
-    .map((n) => intValue(n.limitCount as Obj));
+  const limitNodes = [...nodes([s.node.whereClause, s.node.withClause, s.node.fromClause])].filter((n) => n.limitCount).map((n) => n.limitCount as Obj);
+  // LIMIT $2: the batch size is a bound parameter, set (and checked) in the code around it.
+  if (limitNodes.some((l) => l.ParamRef)) return true;
+  const limits = limitNodes.map((l) => intValue(l));
   if (limits.some((l) => l !== undefined && l > 0 && l <= max)) return true;
   if (limits.length > 0) return false;
   const exprs = [...nodes(s.node.whereClause)].filter((n) => n.A_Expr).map((n) => n.A_Expr as Obj);
@@ -119,6 +120,7 @@ function batched(s: Statement, max: number): boolean {
 function insertBatched(s: Statement, max: number): boolean {
   const select = (s.node.selectStmt as Obj | undefined)?.SelectStmt as Obj | undefined;
   if (!select) return false;
+  if ((select.limitCount as Obj | undefined)?.ParamRef) return true;
   const limit = select.limitCount ? intValue(select.limitCount as Obj) : undefined;
   if (limit !== undefined) return limit > 0 && limit <= max;
   return batched({ ...s, node: select } as Statement, max);

@@ -21,6 +21,19 @@ describe('TypeScript (Babel parser)', () => {
     expect(kinds(placeholders)).toEqual(['bound']);
   });
 
+  it('accepts joined placeholder lists and joined build() results, as the skill batch-insert pattern writes them', async () => {
+    const pushed = await facts('ts', "const values: string[] = [];\nchunk.forEach((e, k) => { values.push(`($${2 * k + 1}, $${2 * k + 2})`); params.push(e.a, e.b); });\nawait client.query(`INSERT INTO t (a, b) VALUES ${values.join(', ')}`, params);");
+    expect(kinds(pushed)).toEqual(['bound']);
+    const built = await facts('ts', "import { build, regex, UUID } from './safe_query.ts';\nconst rows = entries.map((e) => build('({id})', { id: regex(e.id, UUID) }));\nconst sql = `INSERT INTO t (id) VALUES ${rows.join(', ')};`;");
+    expect(kinds(built)).toEqual(['builder', 'builder']);
+    const named = await facts('ts', "const rows = slice.map((_, i) => `($${i + 1})`).join(', ');\nawait client.query(`INSERT INTO t (a) VALUES ${rows}`, params);");
+    expect(kinds(named)).toEqual(['bound']);
+    // The same shapes with raw values are still interpolation.
+    expect(kinds(await facts('ts', "const rows = slice.map((t) => `('${t.a}')`).join(', ');\nawait client.query(`INSERT INTO t (a) VALUES ${rows}`);"))).toEqual(['unsafe']);
+    const raw = await facts('ts', "const values = [];\nfor (const e of entries) values.push(`('${e.a}')`);\nawait client.query(`INSERT INTO t (a) VALUES ${values.join(', ')}`);");
+    expect(kinds(raw)).toEqual(['unsafe']);
+  });
+
   it('treats interpolated constants as fixed text and concatenated variables as unsafe', async () => {
     expect(kinds(await facts('ts', "const TABLE = 'orders';\nconst q = `SELECT * FROM ${TABLE}`;"))).toEqual([]);
     expect(kinds(await facts('ts', "const q = 'SELECT * FROM t WHERE a = ' + a;"))).toEqual(['unsafe']);
@@ -56,6 +69,8 @@ describe('TypeScript (Babel parser)', () => {
   });
 
   it('finds retry facts and batch sizes', async () => {
+    const defaults = await facts('ts', 'export function insertStatements(entries: Entry[], chunk = 500): string[] { return []; }');
+    expect(defaults.batchSizes.map((b) => [b.name, b.value])).toEqual([['chunk', 500]]);
     const f = await facts('ts', "const BATCH_SIZE = 500;\nfor (let attempt = 1; attempt <= 5; attempt++) {\n  try { await run(); break; } catch (e) { if (e.code !== '40001') throw e; await sleep(Math.random() * 100); }\n}");
     expect(f.batchSizes.map((b) => b.value)).toEqual([500]);
     expect(f.retry.sqlstates.map((s) => s.code)).toEqual(['40001']);
@@ -142,6 +157,7 @@ describe('SQL predicates (libpg-query, with DSQL ASYNC)', () => {
     ['add_column_with_constraint', 'ALTER TABLE t ADD COLUMN p int DEFAULT 0', ['ALTER TABLE t ADD COLUMN p int']],
     ['mutating', 'EXPLAIN ANALYZE UPDATE t SET a = 1', ['EXPLAIN UPDATE t SET a = 1', "SELECT 'UPDATE t SET a = 1'"]],
     ['update_batched:3000', 'UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t WHERE a IS NULL LIMIT 1000)', ['UPDATE t SET a = 1 WHERE a IS NULL', 'UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t LIMIT 5000)']],
+    ['update_batched', 'UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t WHERE tenant_id = $1 AND a IS NULL LIMIT $2)', ['UPDATE t SET a = 1 WHERE tenant_id = $1']],
     ['insert_select_unbatched:3000', 'INSERT INTO n SELECT * FROM o', ['INSERT INTO n SELECT * FROM o WHERE id > $1 ORDER BY id LIMIT 1000', 'INSERT INTO n VALUES (1)']],
     ['where_has:tenant_id', "SELECT * FROM o WHERE tenant_id = $1 AND a = 2", ["SELECT * FROM o WHERE note = 'tenant_id'"]],
     ['without_where_on:tenant_id', 'UPDATE o SET a = 1 WHERE id = $1', ['UPDATE o SET a = 1 WHERE tenant_id = $1 AND id = $2', 'SELECT 1']],
