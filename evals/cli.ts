@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineCommand, runCommand, UsageError, UserError } from '../scripts/lib/cli/index.js';
 import { benchmark, summaryMarkdown, type BenchmarkMeta } from './lib/benchmark.js';
-import { crossCheck, EVALS_DIR, findCase, functionalCases, loadSuites, ROOT_DIR, triggerSuites, type Suite } from './lib/cases.js';
+import { crossCheck, EVALS_DIR, findCase, functionalCases, loadSuites, missingNames, ROOT_DIR, triggerSuites, type Suite } from './lib/cases.js';
 import { gradeFixtures } from './lib/fixtures.js';
 import { gradeCase, recordedJudge, triggered, type ExpectationResult } from './lib/grade.js';
 import { commandJudge, type JudgeFn } from './lib/judge.js';
@@ -149,6 +149,8 @@ export const command = defineCommand({
     for (const o of bad) {
       for (const m of o.mismatches) note(`  ${o.caseId} ${o.fixture}: ${m.id} should ${m.expected} but did not: ${m.result.evidence}`);
     }
+    const missing = missingNames(suites);
+    if (missing.length) note(`the cases name ${missing.length} script(s)/reference(s) not in this checkout: ${missing.join(', ')}`);
     if (bad.length) return 1;
     if (options['fixtures-only']) return 0;
 

@@ -150,3 +150,16 @@ export function triggerSuites(suites: Suite[]): TriggerSuite[] {
 export function findCase(suites: Suite[], id: string): FunctionalCase | undefined {
   return functionalCases(suites).find((c) => c.id === id);
 }
+
+/** Scripts and references the cases name that this checkout does not have (yet). */
+export function missingNames(suites: Suite[], root = ROOT_DIR): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown, key?: string): void => {
+    if (Array.isArray(value)) value.forEach((v) => visit(v, key));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
+    else if (typeof value === 'string' && key === 'script') names.add(`scripts/${value}.ts`);
+    else if (typeof value === 'string' && key === 'refs') names.add(value);
+  };
+  for (const c of functionalCases(suites)) visit(c.expectations.map((e) => e.check));
+  return [...names].filter((n) => !existsSync(join(root, n))).sort();
+}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES_DIR, crossCheck, functionalCases, loadSuites, SCHEMA_PATH, triggerSuites, validateSuite, type FunctionalSuite, type Suite } from '../../evals/lib/cases.js';
+import { CASES_DIR, crossCheck, functionalCases, loadSuites, missingNames, SCHEMA_PATH, triggerSuites, validateSuite, type FunctionalSuite, type Suite } from '../../evals/lib/cases.js';
 import { GRADER_OF } from '../../evals/lib/checks.js';
 import { PREDICATES } from '../../evals/lib/sql-facts.js';
 
@@ -59,6 +59,16 @@ describe('suite files', () => {
     const graders = new Set(functionalCases(suites).flatMap((c) => c.expectations.map((e) => e.grader)));
     expect([...graders].sort()).toEqual(['ast', 'llm_judge', 'regex', 'tool']);
     for (const c of functionalCases(suites)) expect(c.expectations.some((e) => e.grader !== 'llm_judge'), c.id).toBe(true);
+  });
+});
+
+describe('names the cases use', () => {
+  it('lists scripts and references missing from a checkout', () => {
+    const missing = missingNames(suites, '/nonexistent-root');
+    expect(missing).toContain('scripts/psql-connect.ts');
+    expect(missing).toContain('references/query-plan/report-format.md');
+    // Against this checkout, only names still being written may be missing; every one is well formed.
+    for (const name of missingNames(suites)) expect(name).toMatch(/^(scripts\/[a-z_-]+\.ts|references\/[a-z0-9/_-]+\.md)$/);
   });
 });
 
