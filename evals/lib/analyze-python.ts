@@ -3,7 +3,7 @@
 // cursor.execute(sql, params) and psycopg's sql.SQL(...).format(sql.Identifier(...)) are bound.
 import type { CodeUnit } from './code.js';
 import { normalisePlaceholders } from './analyze-ts.js';
-import { looksLikeSql, snippet, type Analysis } from './findings.js';
+import { looksLikeSql, parseOrRecord, snippet, type Analysis } from './findings.js';
 import { parsePython, type TsNode } from './parsers.js';
 
 const EXECUTE = new Set(['execute', 'executemany', 'fetch', 'fetchrow', 'fetchval', 'fetchall', 'mogrify', 'read_sql', 'text']);
@@ -30,13 +30,8 @@ function visit(node: TsNode, fn: (n: TsNode) => void): void {
 }
 
 export function analyzePython(unit: CodeUnit, out: Analysis): void {
-  let root: TsNode;
-  try {
-    root = parsePython(unit.text);
-  } catch (error) {
-    out.parseErrors.push({ origin: unit.origin, message: (error as Error).message });
-    return;
-  }
+  const root = parseOrRecord(unit, out, parsePython);
+  if (!root) return;
   const at = { origin: unit.origin, step: unit.step };
   const where = (n: TsNode) => ({ line: n.startPosition.row + 1, snippet: snippet(n.text), ...at });
   const sqlString = (n: TsNode | null | undefined): string | undefined => {

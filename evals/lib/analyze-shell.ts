@@ -5,7 +5,7 @@
 import type { CodeUnit } from './code.js';
 import { samePath } from './code.js';
 import { fillPlaceholders } from './analyze-ts.js';
-import { looksLikeSql, snippet, type Analysis, type Invocation, type ValidatorName } from './findings.js';
+import { looksLikeSql, parseOrRecord, snippet, type Analysis, type Invocation, type ValidatorName } from './findings.js';
 import { parseShell, type TsNode } from './parsers.js';
 
 /** A file whose content is known: written by the agent, or produced by safe_query -o. */
@@ -123,13 +123,8 @@ interface Var {
  * here by heredocs or safe_query -o are added to it for later units.
  */
 export function analyzeShell(unit: CodeUnit, files: KnownFile[], out: Analysis): void {
-  let root: TsNode;
-  try {
-    root = parseShell(unit.text);
-  } catch (error) {
-    out.parseErrors.push({ origin: unit.origin, message: (error as Error).message });
-    return;
-  }
+  const root = parseOrRecord(unit, out, parseShell);
+  if (!root) return;
   const at = { origin: unit.origin, step: unit.step };
   const vars = new Map<string, Var>();
   const lineOf = (n: TsNode) => n.startPosition.row + 1;

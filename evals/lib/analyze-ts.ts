@@ -2,7 +2,7 @@
 // text is made, and whether untrusted values reach it through safe_query's build() and
 // validators, through bound driver parameters, or by interpolation/concatenation.
 import type { CodeUnit } from './code.js';
-import { looksLikeSql, snippet, VALIDATORS, type Analysis, type ValidatorName } from './findings.js';
+import { looksLikeSql, parseOrRecord, snippet, VALIDATORS, type Analysis, type ValidatorName } from './findings.js';
 import { parseTs } from './parsers.js';
 
 // Babel nodes are walked generically; this alias keeps the `any` in one place.
@@ -59,13 +59,8 @@ export function safeNamesOf(units: CodeUnit[], mentionsSafeQuery: boolean): Safe
 }
 
 export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void {
-  let file;
-  try {
-    file = parseTs(unit.text);
-  } catch (error) {
-    out.parseErrors.push({ origin: unit.origin, message: (error as Error).message });
-    return;
-  }
+  const file = parseOrRecord(unit, out, parseTs);
+  if (!file) return;
   const src = (node: N): string => unit.text.slice(node.start ?? 0, node.end ?? 0);
   const line = (node: N): number => node.loc?.start.line ?? 1;
   const at = { origin: unit.origin, step: unit.step };

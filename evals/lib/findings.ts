@@ -125,3 +125,13 @@ export const snippet = (text: string, max = 100): string => {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? one.slice(0, max - 3) + '...' : one;
 };
+
+/** Parses a unit, or records why its parser gave up (never a silent skip). */
+export function parseOrRecord<T>(unit: { text: string; origin: string }, out: Analysis, parse: (text: string) => T): T | undefined {
+  try {
+    return parse(unit.text);
+  } catch (error) {
+    out.parseErrors.push({ origin: unit.origin, message: (error as Error).message });
+    return undefined;
+  }
+}
