@@ -54,13 +54,19 @@ const BOOLEAN_FLAGS = new Set([
 ]);
 /** Short flags that take a value, per program. */
 const SHORT_VALUE: Record<string, Set<string>> = {
-  default: new Set(['-c', '-f', '-o', '-t']),
+  default: new Set(['-c', '-f', '-o', '-t', '-U']),
   psql: new Set(['-c', '-f', '-h', '-p', '-U', '-d', '-v', '-o', '-P', '-L', '-T', '-F', '-R']),
 };
 
+/** Long and short spellings of the same flag, stored under one name so checks need only one. */
+const ALIASES: Record<string, string> = { '--command': '-c', '--file': '-f', '--output': '-o', '--template': '-t' };
+
 export function parseFlags(program: string, args: string[]): Map<string, (string | true)[]> {
   const flags = new Map<string, (string | true)[]>();
-  const put = (k: string, v: string | true) => flags.set(k, [...(flags.get(k) ?? []), v]);
+  const put = (k: string, v: string | true) => {
+    const key = ALIASES[k] ?? (k === '-U' && program !== 'psql' ? '--user' : k);
+    flags.set(key, [...(flags.get(key) ?? []), v]);
+  };
   const shortValue = SHORT_VALUE[program] ?? SHORT_VALUE.default!;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -133,7 +139,7 @@ export function analyzeShell(unit: CodeUnit, files: KnownFile[], out: Analysis):
 
   /** The SQL a safe_query invocation builds, with placeholders filled for parsing. */
   const safeQuerySql = (inv: Invocation): string | undefined => {
-    const template = inv.flags.get('-t')?.[0] ?? inv.flags.get('--template')?.[0];
+    const template = inv.flags.get('-t')?.[0];
     let text: string | undefined = typeof template === 'string' ? template : undefined;
     const file = inv.flags.get('--template-file')?.[0];
     if (text === undefined && typeof file === 'string') text = findFile(file)?.content;
@@ -300,7 +306,7 @@ export function analyzeShell(unit: CodeUnit, files: KnownFile[], out: Analysis):
       }
       const sql = safeQuerySql(inv);
       if (sql !== undefined) out.sql.push({ sql, sink: 'shown', ran: false, from: 'command', ...at });
-      const output = inv.flags.get('-o')?.[0] ?? inv.flags.get('--output')?.[0];
+      const output = inv.flags.get('-o')?.[0];
       if (typeof output === 'string') files.push({ path: output, content: sql ?? '', step: unit.step, builtBy: 'safe_query' });
       return;
     }

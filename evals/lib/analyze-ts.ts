@@ -176,7 +176,7 @@ export function analyzeTs(unit: CodeUnit, names: SafeNames, out: Analysis): void
         } else {
           const text = template ? (stringValue(template) ?? (template.type === 'Identifier' ? constants.get(template.name) : undefined)) : undefined;
           out.constructions.push({ kind: 'builder', how: 'safe_query build()', line: line(node), snippet: snippet(src(node)), ...at });
-          if (text !== undefined) out.sql.push({ sql: fillPlaceholders(text, partKinds(node.arguments[1], names, safeName)), sink: 'shown', ran: false, from: 'code', ...at });
+          if (text !== undefined) out.sql.push({ sql: fillPlaceholders(text, partKinds(node.arguments[1], safeName)), sink: 'shown', ran: false, from: 'code', ...at });
         }
         return;
       }
@@ -382,7 +382,7 @@ function pushBound(values: N, out: Analysis, src: (n: N) => string, line: (n: N)
 }
 
 /** Kinds of the parts given to build(): placeholder -> validator name. */
-function partKinds(parts: N | undefined, _names: SafeNames, safeName: (callee: N) => string | undefined): Map<string, string> {
+function partKinds(parts: N | undefined, safeName: (callee: N) => string | undefined): Map<string, string> {
   const kinds = new Map<string, string>();
   if (!parts) return kinds;
   const obj = unwrap(parts);

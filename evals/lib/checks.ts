@@ -203,11 +203,11 @@ export function runCheck(check: Exclude<Check, { kind: 'judge' }>, f: Facts): Ve
       return pass(`${describeAction(check.first)} at step ${first + 1}, then ${describeAction(check.then)} at step ${thenSteps[0]! + 1}`);
     }
     case 'linted_before_run': {
-      const runs = actions(f).filter((i) => i.isScript && i.program === 'psql-connect' && (i.flags.has('-f') || i.flags.has('--file')));
+      const runs = actions(f).filter((i) => i.isScript && i.program === 'psql-connect' && i.flags.has('-f'));
       const lints = actions(f).filter((i) => i.isScript && i.program === 'dsql-lint');
       if (runs.length === 0) return fail('no SQL file was run with scripts/psql-connect.ts -f');
       for (const run of runs) {
-        const file = String((run.flags.get('-f') ?? run.flags.get('--file'))![0]);
+        const file = String(run.flags.get('-f')![0]);
         const lint = lints.find(
           (l) =>
             l.step <= run.step &&

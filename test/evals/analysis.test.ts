@@ -137,6 +137,14 @@ describe('shell (tree-sitter)', () => {
     expect(executed.statements.filter(({ stmt, ctx }) => shared.pred.test(stmt, ctx)).map(({ stmt }) => stmt.text)).toEqual(['CREATE TABLE b (id int)']);
   });
 
+  it('stores long and short spellings of a flag under one name', async () => {
+    const f = await facts('sh', `scripts/psql-connect.ts --cluster abc -U app_reader --read-only --command 'SELECT 1'\nscripts/psql-connect.ts abc --admin --file=m.sql`);
+    expect(f.invocations.map((i) => Object.fromEntries(i.flags))).toEqual([
+      { '--cluster': ['abc'], '--user': ['app_reader'], '--read-only': [true], '-c': ['SELECT 1'] },
+      { '--admin': [true], '-f': ['m.sql'] },
+    ]);
+  });
+
   it('sees the program behind env assignments and a pipeline', async () => {
     const f = await facts('sh', `PGPASSWORD=$(aws dsql generate-db-connect-admin-auth-token --hostname h) psql "host=h" -c 'SELECT 1' | tee out.txt`);
     expect(f.invocations.map((i) => i.program)).toEqual(['psql', 'aws', 'tee']);
