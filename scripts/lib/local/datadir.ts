@@ -70,6 +70,8 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
 export interface LockInfo {
   pid: number;
   port?: number;
+  /** Present when the server requires TLS: the CA clients trust. */
+  tls?: { ca: string };
   startedAt: string;
 }
 

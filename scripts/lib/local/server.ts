@@ -247,7 +247,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     throw error;
   }
   const port = (server.address() as { port: number }).port;
-  lock?.update({ port });
+  lock?.update({ port, tls: tls ? { ca: tls.ca } : undefined });
 
   const connectionString = tls
     ? `host=${endpoint} hostaddr=${LOCAL_HOST} port=${port} user=${ENGINE_USER} dbname=postgres sslmode=verify-full sslrootcert=${tls.ca}`
