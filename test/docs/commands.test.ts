@@ -17,7 +17,6 @@ const PENDING_SCRIPTS: Record<string, string> = {
   'delete-cluster.ts': 'issue 3',
   'psql-connect.ts': 'issue 4',
   'dsql-lint.ts': 'issue 5',
-  'local-dsql.ts': 'issue 6',
   'validate-handoff.ts': 'issue 8',
   'doctor.ts': 'issue 8',
   'explain-plan.ts': 'issues 8 and 10',
@@ -29,7 +28,6 @@ const PENDING_FLAGS: Record<string, string[]> = {
   'list-clusters.ts': ['local'],
   'cluster-info.ts': ['local'],
   'delete-cluster.ts': ['local'],
-  'psql-connect.ts': ['local'],
 };
 
 const calls = allDocs().flatMap(invocations);
