@@ -28,7 +28,7 @@ import {
   FLUSH,
   MSG,
   SYNC,
-  messages,
+  eachMessage,
   readBind,
   readErrorFields,
   readExecute,
@@ -115,23 +115,23 @@ class Rewrite {
       if (with_) parts.push(with_);
       copied = end;
     };
-    for (const m of messages(buf)) {
-      if (m.type === MSG.commandComplete || m.type === MSG.portalSuspended || m.type === MSG.emptyQuery) {
+    eachMessage(buf, (type, start, end) => {
+      if (type === MSG.commandComplete || type === MSG.portalSuspended || type === MSG.emptyQuery) {
         const tag = this.tags[completion++];
-        if (tag !== undefined && m.type === MSG.commandComplete) replace(m.start, m.end, writeCommandComplete(tag));
-      } else if (m.type === MSG.error || m.type === MSG.notice) {
-        const fields = readErrorFields(buf.subarray(m.start, m.end));
+        if (tag !== undefined && type === MSG.commandComplete) replace(start, end, writeCommandComplete(tag));
+      } else if (type === MSG.error || type === MSG.notice) {
+        const fields = readErrorFields(buf.subarray(start, end));
         const message = fields.get('M') ?? '';
         let instead: ErrorFields | undefined;
-        if (m.type === MSG.error) for (const [marker, refusal] of this.markers) if (message.includes(marker)) instead = refusal;
+        if (type === MSG.error) for (const [marker, refusal] of this.markers) if (message.includes(marker)) instead = refusal;
         if (instead) {
-          replace(m.start, m.end, writeError(instead));
+          replace(start, end, writeError(instead));
         } else if (NAMES_IN_MESSAGE.has(fields.get('C') ?? '') && message.includes(`"${this.prefix}`)) {
-          replace(m.start, m.end, writeError({ severity: 'ERROR', code: fields.get('C')!, message: message.replaceAll(`"${this.prefix}`, '"') }));
+          replace(start, end, writeError({ severity: 'ERROR', code: fields.get('C')!, message: message.replaceAll(`"${this.prefix}`, '"') }));
         } else if (INTERNAL_CONTEXT.test(fields.get('W') ?? '')) {
           replace(
-            m.start,
-            m.end,
+            start,
+            end,
             writeError(
               {
                 severity: fields.get('V') as ErrorFields['severity'],
@@ -140,12 +140,12 @@ class Rewrite {
                 detail: fields.get('D'),
                 hint: fields.get('H'),
               },
-              m.type,
+              type,
             ),
           );
         }
       }
-    }
+    });
     if (!parts) return buf;
     parts.push(buf.subarray(copied));
     return Buffer.concat(parts);
@@ -259,7 +259,7 @@ export class Session {
     if (this.copy) return this.copyMessage(type, msg);
     switch (type) {
       case MSG.query:
-        return this.query(readQuery(msg));
+        return this.query(msg, readQuery(msg));
       case MSG.parse:
         return this.parseMessage(msg);
       case MSG.bind:
@@ -286,7 +286,7 @@ export class Session {
 
   // ---- simple query ---------------------------------------------------------------------
 
-  private async query(text: string): Promise<Uint8Array> {
+  private async query(msg: Uint8Array, text: string): Promise<Uint8Array> {
     try {
       await this.acquire();
     } catch (error) {
@@ -295,7 +295,7 @@ export class Session {
     }
     const parsed = this.host.parse(text);
     // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
-    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(writeQuery(text), new Rewrite(this.prefix));
+    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(msg, new Rewrite(this.prefix));
 
     const rewrite = new Rewrite(this.prefix);
     let sql = '';
@@ -323,7 +323,8 @@ export class Session {
     }
     sql += text.slice(copied);
     if (parsed.length > 1) this.tx.endImplicit();
-    return this.run(writeQuery(sql), rewrite);
+    // Unchanged text: the client's own message goes to PGlite as it came.
+    return this.run(sql === text ? msg : writeQuery(sql), rewrite);
   }
 
   /** Answers an error for the current query as if PGlite had raised it there. */
@@ -628,6 +629,8 @@ export class Session {
 
 function countExecutes(batch: Uint8Array): number {
   let n = 0;
-  for (const m of messages(batch)) if (m.type === MSG.execute) n++;
+  eachMessage(batch, (type) => {
+    if (type === MSG.execute) n++;
+  });
   return n;
 }

@@ -259,22 +259,16 @@ export function writeCopyInResponse(binary: boolean, columns: number): Buffer {
 
 // ---- walking a backend response --------------------------------------------------------
 
-export interface MessageSpan {
-  type: number;
-  start: number;
-  end: number;
-}
-
-/** The messages in a buffer of complete backend messages. */
-export function* messages(buf: Uint8Array): Generator<MessageSpan> {
+/** Calls `visit` for each message in a buffer of complete messages (a plain loop: this runs on every answer). */
+export function eachMessage(buf: Uint8Array, visit: (type: number, start: number, end: number) => void): void {
   let i = 0;
   while (i + 5 <= buf.length) {
-    const len = ((buf[i + 1]! << 24) | (buf[i + 2]! << 16) | (buf[i + 3]! << 8) | buf[i + 4]!) >>> 0;
-    const end = i + 1 + len;
-    yield { type: buf[i]!, start: i, end };
+    const end = i + 1 + (((buf[i + 1]! << 24) | (buf[i + 2]! << 16) | (buf[i + 3]! << 8) | buf[i + 4]!) >>> 0);
+    visit(buf[i]!, i, end);
     i = end;
   }
 }
+
 
 /** The transaction status of the ReadyForQuery that ends a response, if it ends with one. */
 export function trailingStatus(buf: Uint8Array): TxStatus | undefined {
