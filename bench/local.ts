@@ -2,20 +2,21 @@
 // server and a real PostgreSQL 15 on loopback; then start-up time and memory.
 //   npm run bench:local [-- QUERIES RUNS]
 // Each server runs in its own process; this process is the client (node-postgres). For each
-// target: 200 warm-up queries, then RUNS runs of QUERIES sequential queries each, for
+// target: 1,000 warm-up queries (the WebAssembly engines warm up slowly), then RUNS runs of QUERIES sequential queries each, for
 // `SELECT 1` (simple protocol) and `SELECT $1::int` (extended: Parse/Bind/Describe/Execute/Sync).
 // Reported: the median over runs of each run's median latency, and ratios.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startPg15 } from '../test/support/pg15.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUERIES = Number(process.argv[2] ?? 2000);
 const RUNS = Number(process.argv[3] ?? 5);
-const WARMUP = 200;
+const WARMUP = 1000;
 
 interface Target {
   name: string;
@@ -54,33 +55,10 @@ function spawnServer(name: string, cmd: string, args: string[], env: NodeJS.Proc
   });
 }
 
-function pgBindir(): string {
-  const base = '/usr/lib/postgresql';
-  for (const v of ['15', '16', '17']) if (spawnSync('test', ['-x', join(base, v, 'bin', 'initdb')]).status === 0) return join(base, v, 'bin');
-  throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
-}
-
-/** PostgreSQL 15 in a temp directory on a free port, plain TCP on 127.0.0.1 (initdb refuses root: run as postgres). */
+/** PostgreSQL 15 from the test harness; plain TCP on 127.0.0.1 (no TLS), like the other targets. */
 async function startPostgres(): Promise<Target> {
-  const bin = pgBindir();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pg15-'));
-  const asPostgres = process.getuid?.() === 0;
-  if (asPostgres) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout), Number(spawnSync('id', ['-g', 'postgres']).stdout));
-  const run = (args: string[]) => {
-    const r = asPostgres ? spawnSync('runuser', ['-u', 'postgres', '--', ...args]) : spawnSync(args[0]!, args.slice(1));
-    if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  };
-  run([join(bin, 'initdb'), '-D', join(dir, 'data'), '-U', 'admin', '-A', 'trust', '--no-sync']);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  return {
-    name: 'PostgreSQL 15',
-    port,
-    stop: async () => {
-      run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const pg15 = await startPg15({ hba: ['host all all 127.0.0.1/32 trust'] });
+  return { name: 'PostgreSQL 15', port: pg15.port, stop: () => pg15.stop() };
 }
 
 async function latencies(port: number, query: pg.QueryConfig | string): Promise<number> {
@@ -156,4 +134,3 @@ for (const [label, args] of [
   await t.stop();
 }
 rmSync(dataDir, { recursive: true, force: true });
-writeFileSync(join(tmpdir(), 'bench-local-last.json'), JSON.stringify(rows));
