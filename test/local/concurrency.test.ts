@@ -144,3 +144,43 @@ describe('a client that goes away', () => {
     expect((await attempt(a, `INSERT INTO ${t} VALUES (1, 'a')`)).ok).toBe(true);
   });
 });
+
+describe('session settings', () => {
+  it('stay with the connection that SET them', async () => {
+    await a.query('CREATE SCHEMA IF NOT EXISTS app');
+    await a.query('SET search_path = app, public');
+    await a.query("SET TIME ZONE 'Europe/Paris'");
+    expect((await b.query('SHOW search_path')).rows).toEqual([{ search_path: 'public' }]);
+    expect((await b.query('SHOW TimeZone')).rows).toEqual([{ TimeZone: 'UTC' }]);
+    expect((await a.query('SHOW search_path')).rows).toEqual([{ search_path: 'app, public' }]);
+    expect((await a.query('SHOW TimeZone')).rows).toEqual([{ TimeZone: 'Europe/Paris' }]);
+    await a.query('RESET ALL');
+    expect((await a.query('SHOW search_path')).rows).toEqual([{ search_path: 'public' }]);
+  });
+
+  it('keep a role to its connection, and a SET that was rolled back is gone', async () => {
+    await a.query('CREATE ROLE reader_role');
+    await a.query('SET ROLE reader_role');
+    expect((await b.query('SELECT current_user AS who')).rows).toEqual([{ who: 'admin' }]);
+    expect((await a.query('SELECT current_user AS who')).rows).toEqual([{ who: 'reader_role' }]);
+    await a.query('RESET ROLE');
+    await a.query('BEGIN');
+    await a.query("SET application_name = 'rolled-back'");
+    await a.query('ROLLBACK');
+    await b.query('SELECT 1');
+    expect((await a.query('SHOW application_name')).rows).not.toEqual([{ application_name: 'rolled-back' }]);
+  });
+
+  it('start from what the client asked for at connection start', async () => {
+    const c = await connect(server, { application_name: 'starter', options: '-c search_path=app,public -c statement_timeout=5' });
+    try {
+      await b.query('SELECT 1'); // another connection in between
+      expect((await c.query('SHOW application_name')).rows).toEqual([{ application_name: 'starter' }]);
+      expect((await c.query('SHOW search_path')).rows).toEqual([{ search_path: 'app,public' }]); // as given, as PostgreSQL keeps it
+      // statement_timeout is not a parameter DSQL lets a client set.
+      expect((await c.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '0' }]);
+    } finally {
+      await c.end();
+    }
+  });
+});

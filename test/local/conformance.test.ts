@@ -38,6 +38,7 @@ let client: pg.Client;
 let schemas = 0;
 
 beforeAll(async () => {
+  if (!hasFixtures) return;
   server = await startTestServer();
   client = await connect(server);
 });

@@ -85,8 +85,20 @@ async function loadTemplate(version: string, texts: SysTexts): Promise<Blob> {
   }
 }
 
+/** A session-level setting, [name, value], as a connection left it. */
+export type Setting = readonly [string, string];
+
 export class Engine {
   readonly lock = new EngineLock();
+  /**
+   * Connections share PGlite's one session, so each connection's SET values are put back when
+   * it takes the engine from a connection with other values. These are the values in effect
+   * and the connection they belong to.
+   */
+  settingsOwner: object | undefined;
+  appliedSettings: readonly Setting[] = [];
+  /** PGlite connects as its superuser and switches to `admin` with SET ROLE. */
+  private bootRole = 'admin';
   private closed = false;
   private failure: Error | undefined;
 
@@ -115,14 +127,16 @@ export class Engine {
     });
     try {
       await installSysSchema(db, options.texts);
-      const server = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
+      const { v: server, role } = (await db.query<{ v: string; role: string }>("SELECT current_setting('server_version') AS v, current_setting('role') AS role")).rows[0]!;
       const info: EngineInfo = {
         pgliteVersion: version,
         postgresVersion: server,
         created,
         startMs: Math.round(performance.now() - started),
       };
-      return new Engine(db, info, options.pgdata !== undefined);
+      const engine = new Engine(db, info, options.pgdata !== undefined);
+      engine.bootRole = role;
+      return engine;
     } catch (error) {
       await db.close().catch(() => {});
       throw error;
@@ -158,6 +172,28 @@ export class Engine {
   /** A query outside any client's protocol stream (the caller holds the lock). */
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.db.query<T>(sql, params)).rows;
+  }
+
+  /** The session-level settings in effect now (the role too, when it is not the default). */
+  async currentSettings(): Promise<Setting[]> {
+    const rows = await this.query<{ name: string; value: string }>(
+      "SELECT name, current_setting(name) AS value FROM pg_catalog.pg_settings WHERE source = 'session' " +
+        "UNION ALL SELECT 'role', current_setting('role') WHERE current_setting('role') <> $1 ORDER BY 1",
+      [this.bootRole],
+    );
+    return rows.map((r) => [r.name, r.value] as const);
+  }
+
+  /** Puts the given session-level settings in effect, and only those. */
+  async applySettings(settings: readonly Setting[]): Promise<void> {
+    // RESET ALL leaves the role alone, so it is set explicitly.
+    await this.db.exec('RESET ALL');
+    const all: Setting[] = [['role', this.bootRole], ...settings];
+    for (const [name, value] of all) {
+      // One at a time: a value that no longer applies (a dropped role) must not stop the rest.
+      await this.db.query('SELECT set_config($1, $2, false)', [name, value]).catch(() => {});
+    }
+    this.appliedSettings = settings;
   }
 
   async close(): Promise<void> {

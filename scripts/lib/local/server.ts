@@ -11,7 +11,8 @@ import { clusterEndpoint } from '../aws/ids.js';
 import { UserError } from '../cli/errors.js';
 import { loadParser, parseSql, SqlSyntaxError, type Statement } from '../sql/parser.js';
 import { lockDataDir, openDataDir, newClusterId, type DataDir } from './datadir.js';
-import { Engine, ENGINE_USER, type EngineInfo } from './engine.js';
+import { isSetAllowed } from '../rules/index.js';
+import { Engine, ENGINE_USER, type EngineInfo, type Setting } from './engine.js';
 import type { Policy } from './policy.js';
 import { Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
@@ -83,6 +84,29 @@ function startupParameters(policy: Policy, settings: Map<string, string>, client
     ['standard_conforming_strings', 'on'],
     ['TimeZone', settings.get('TimeZone') ?? 'UTC'],
   ];
+}
+
+/**
+ * The settings a client asks for at connection start: startup parameters and `-c name=value`
+ * in `options`, for parameters DSQL lets SET change (client_encoding stays UTF8).
+ */
+export function startupSettings(params: Record<string, string>): Setting[] {
+  const wanted = new Map<string, string>();
+  for (const [name, value] of Object.entries(params)) {
+    if (name !== 'options' && name !== 'client_encoding' && isSetAllowed(name)) wanted.set(name, value);
+  }
+  const options = (params.options ?? '').match(/(?:\\.|\S)+/g) ?? [];
+  for (let i = 0; i < options.length; i++) {
+    let arg = options[i]!.replace(/\\(.)/g, '$1');
+    if (arg === '-c') arg = (options[++i] ?? '').replace(/\\(.)/g, '$1');
+    else if (arg.startsWith('-c')) arg = arg.slice(2);
+    else if (arg.startsWith('--')) arg = arg.slice(2);
+    else continue;
+    const eq = arg.indexOf('=');
+    const name = arg.slice(0, eq).replaceAll('-', '_');
+    if (eq > 0 && name !== 'client_encoding' && isSetAllowed(name)) wanted.set(name, arg.slice(eq + 1));
+  }
+  return [...wanted].sort(([a], [b]) => a.localeCompare(b));
 }
 
 function makeParser(): (text: string) => Statement[] | SqlSyntaxError {
@@ -188,7 +212,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
         }
       },
       async onAuthenticated(state) {
-        session = new Session(host);
+        session = new Session(host, startupSettings(state.clientParams ?? { user: ENGINE_USER }));
         const connection = await ready;
         const out = startupParameters(options.policy, settings, state.clientParams ?? { user: ENGINE_USER }).map(([k, v]) => writeParameterStatus(k, v));
         out.push(writeBackendKeyData(session.id, randomInt(2 ** 31)));

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from '../sql/parser.js';
 import { SqlSyntaxError } from '../sql/parser.js';
 import { ident, literal } from '../sql/safe.js';
-import type { Engine } from './engine.js';
+import type { Engine, Setting } from './engine.js';
 import { LockTimeout } from './engine-lock.js';
 import type { Policy, Refusal, TransactionRules } from './policy.js';
 import {
@@ -244,11 +244,17 @@ export class Session {
   private held: Uint8Array[] = [];
   private copy: CopyIn | undefined;
   private closed = false;
+  /** This connection's session-level settings (SET), as it last left them. */
+  private settings: readonly Setting[];
+  /** A SET ran since then: read the settings back when the connection goes idle. */
+  private settingsChanged = false;
 
   private readonly host: SessionHost;
 
-  constructor(host: SessionHost) {
+  /** `settings`: what the client asked for at connection start (allowed parameters only). */
+  constructor(host: SessionHost, settings: readonly Setting[] = []) {
     this.host = host;
+    this.settings = settings;
     this.tx = host.policy.transaction();
     this.rewrite = new Rewrite(this.prefix);
   }
@@ -287,11 +293,14 @@ export class Session {
   // ---- simple query ---------------------------------------------------------------------
 
   private async query(msg: Uint8Array, text: string): Promise<Uint8Array> {
-    try {
-      await this.acquire();
-    } catch (error) {
-      if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
-      throw error;
+    const waiting = this.acquire();
+    if (waiting) {
+      try {
+        await waiting;
+      } catch (error) {
+        if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
+        throw error;
+      }
     }
     const parsed = this.host.parse(text);
     // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
@@ -430,11 +439,14 @@ export class Session {
     const batch = Buffer.concat(this.pending);
     const rewrite = this.rewrite;
     this.resetPipeline();
-    try {
-      await this.acquire();
-    } catch (error) {
-      if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
-      throw error;
+    const waiting = this.acquire();
+    if (waiting) {
+      try {
+        await waiting;
+      } catch (error) {
+        if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
+        throw error;
+      }
     }
     const held = this.held;
     this.held = [];
@@ -547,6 +559,7 @@ export class Session {
 
   /** Records a statement that is about to run in the current transaction. */
   private track(stmt: Statement): void {
+    if (stmt.kind === 'VariableSetStmt' || /set_config/i.test(stmt.text)) this.settingsChanged = true;
     const kind = transactionKind(stmt);
     if (kind === 'end') {
       this.previous = [];
@@ -559,8 +572,21 @@ export class Session {
 
   // ---- engine access --------------------------------------------------------------------
 
+  /**
+   * Takes the engine (waiting for another connection's transaction) with this connection's
+   * settings in effect. Returns nothing when that needs no waiting (the common case: every
+   * await costs a turn of the event loop on each query).
+   */
   private acquire(): Promise<void> | undefined {
-    return this.host.engine.lock.acquire(this, this.host.lockWaitMs);
+    const engine = this.host.engine;
+    const wait = engine.lock.acquire(this, this.host.lockWaitMs);
+    if (!wait && engine.settingsOwner === this) return undefined;
+    return (async () => {
+      if (wait) await wait;
+      if (engine.settingsOwner === this) return;
+      engine.settingsOwner = this;
+      if (!sameSettings(engine.appliedSettings, this.settings)) await engine.applySettings(this.settings);
+    })();
   }
 
   private get holdsEngine(): boolean {
@@ -569,22 +595,37 @@ export class Session {
 
   /** Runs messages on PGlite, fixes the answer, follows the transaction status. */
   private async run(batch: Uint8Array, rewrite: Rewrite, blob?: Blob): Promise<Uint8Array> {
-    await this.acquire();
+    const waiting = this.acquire();
+    if (waiting) await waiting;
     const out = rewrite.apply(await this.host.engine.exec(batch, blob));
     const status = trailingStatus(out);
-    if (status) this.settle(status);
+    if (status) {
+      const settling = this.settle(status);
+      if (settling) await settling;
+    }
     return out;
   }
 
-  private settle(status: TxStatus): void {
+  /** Follows a ReadyForQuery status; gives the engine back once idle. */
+  private settle(status: TxStatus): Promise<void> | undefined {
     this.status = status;
-    if (status === 'I') {
-      this.previous = [];
-      this.explicitSince = undefined;
-      this.tx = this.host.policy.transaction();
-      this.portals.clear();
-      if (!this.unsynced && !this.copy && this.pending.length === 0) this.host.engine.lock.release(this);
+    if (status !== 'I') return undefined;
+    this.previous = [];
+    this.explicitSince = undefined;
+    this.tx = this.host.policy.transaction();
+    this.portals.clear();
+    if (this.unsynced || this.copy || this.pending.length > 0) return undefined;
+    if (!this.settingsChanged) {
+      this.host.engine.lock.release(this);
+      return undefined;
     }
+    // What the SETs left in effect (a rolled-back SET left nothing), to put back later.
+    this.settingsChanged = false;
+    return this.host.engine.currentSettings().then((settings) => {
+      this.settings = settings;
+      this.host.engine.appliedSettings = settings;
+      this.host.engine.lock.release(this);
+    });
   }
 
   /** DEALLOCATE ALL for this connection only: the other connections' statements stay. */
@@ -625,6 +666,10 @@ export class Session {
       lock.release(this);
     }
   }
+}
+
+function sameSettings(a: readonly Setting[], b: readonly Setting[]): boolean {
+  return a.length === b.length && a.every(([name, value], i) => b[i]![0] === name && b[i]![1] === value);
 }
 
 function countExecutes(batch: Uint8Array): number {
