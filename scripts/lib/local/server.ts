@@ -14,7 +14,7 @@ import { lockDataDir, openDataDir, newClusterId, type DataDir } from './datadir.
 import { isSetAllowed } from '../rules/index.js';
 import { Engine, ENGINE_USER, type EngineInfo, type Setting } from './engine.js';
 import type { Policy } from './policy.js';
-import { Session, type SessionHost } from './session.js';
+import { ProtocolViolation, Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
 import { socketStreams } from './socket-stream.js';
 import { checkToken } from './token.js';
@@ -233,6 +233,10 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
         try {
           return await session!.handle(data);
         } catch (error) {
+          if (error instanceof ProtocolViolation) {
+            await fatal('08P01', error.message);
+            return new Uint8Array(0);
+          }
           const broken = engine.broken;
           log(`connection ${session!.id}: ${broken ? 'engine failed' : 'internal error'}: ${(error as Error).stack ?? error}`);
           await fatal('XX000', broken ? `the local DSQL engine failed: ${broken.message}` : `internal error in the local DSQL: ${(error as Error).message}`);

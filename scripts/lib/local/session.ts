@@ -214,6 +214,14 @@ function transactionKind(stmt: Statement): 'begin' | 'end' | undefined {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The client broke the protocol; the connection ends with a FATAL error, as PostgreSQL ends it. */
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
 /** The statements before a statement that starts a transaction (shared, never grown). */
 const NONE: readonly Statement[] = Object.freeze([]);
 
@@ -284,9 +292,11 @@ export class Session {
       case MSG.copyFail:
         // Stray copy messages outside COPY mode are ignored, as PostgreSQL does.
         return EMPTY;
+      case MSG.functionCall:
+        // The fast-path interface (libpq's large-object calls): nothing DSQL offers uses it.
+        return Buffer.concat([writeError({ code: '0A000', message: 'the fast-path function call interface is not supported' }), writeReadyForQuery(this.status)]);
       default:
-        if (!this.skipping) this.pending.push(Buffer.from(msg));
-        return EMPTY;
+        throw new ProtocolViolation(`invalid frontend message type ${type}`);
     }
   }
 
@@ -417,7 +427,14 @@ export class Session {
       }
       if (prepared.special === 'deallocateAll') {
         // Run what is queued so far, then close this connection's statements, then the no-op.
-        await this.runEarly();
+        try {
+          await this.runEarly();
+        } catch (error) {
+          if (!(error instanceof LockTimeout)) throw error;
+          this.resetPipeline();
+          this.skipping = true;
+          return writeError(this.host.policy.conflict);
+        }
         await this.deallocateAll();
       }
       this.rewrite.tags.push(engineForm(prepared.stmt, prepared.special).tag);
