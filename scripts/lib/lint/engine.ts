@@ -65,7 +65,8 @@ function positions(text: string): (offset: number) => { line: number; column: nu
 
 export async function lintSql(sql: string, options: LintOptions = {}): Promise<LintResult> {
   await loadParser();
-  const source = parseSource(sql);
+  // A byte order mark is not SQL; a space in its place keeps every offset (the fixed output keeps the mark).
+  const source = parseSource(sql.charCodeAt(0) === 0xfeff ? ` ${sql.slice(1)}` : sql);
   const { statements } = source;
   const tracker = new TransactionTracker({ singleTransaction: options.singleTransaction });
   const previous: Statement[] = [];

@@ -95,7 +95,9 @@ function constraintName(table: string, c: Constraint): string {
 }
 
 function validateLater(fx: StatementFix, constraint: string): void {
-  const relation = structuredClone(fx.read<{ relation?: unknown }>().relation);
+  const relation = structuredClone(fx.read<{ relation?: { inh?: boolean } }>().relation);
+  // ONLY means nothing without inheritance, and DSQL documents ALTER TABLE ASYNC without it.
+  if (relation) relation.inh = true;
   fx.after.push({
     ast: {
       AlterTableStmt: {

@@ -103,8 +103,10 @@ function render(text: string, fxs: readonly StatementFix[], contributors: Map<St
   let pos = 0;
   for (const fx of fxs) {
     const { stmt } = fx;
-    const end = terminatorEnd(text, stmt.end);
+    let end = terminatorEnd(text, stmt.end);
     const leading = text.slice(pos, stmt.start);
+    // A removed statement that had its line to itself takes the line break with it.
+    if (fx.dropped && /(^|\n)[ \t]*$/.test(leading) && /^[ \t]*\r?\n/.test(text.slice(end))) end += text.slice(end).indexOf('\n') + 1;
     pos = end;
     const cls = classifyNode(stmt.kind, fx.read());
     const txnKind = stmt.kind === 'TransactionStmt' ? String(stmt.node.kind) : '';
