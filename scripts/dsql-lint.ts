@@ -64,7 +64,7 @@ export const command = defineCommand({
       const file: import('./lib/lint/report.js').FileReport = { file: name, diagnostics: result.diagnostics };
       if (mode === 'fix') {
         file.commentsLost = result.commentsLost;
-        file.empty = read.text.trim() !== '' && (await lintSql(result.fixedSql)).statements === 0 && result.statements > 0;
+        file.empty = result.statements > 0 && result.fixedStatements === 0;
         const target = options.output ?? (input === '-' ? undefined : defaultOutputPath(input));
         if (target !== undefined) {
           const error = writeAtomically(target, result.fixedSql, input === '-' ? undefined : input);

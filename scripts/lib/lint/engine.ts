@@ -37,7 +37,10 @@ export interface LintResult {
   changed: boolean;
   /** Comments inside a rewritten statement were not kept. */
   commentsLost: boolean;
+  /** Statements parsed from the input. */
   statements: number;
+  /** Statements in the fixed SQL. */
+  fixedStatements: number;
 }
 
 const PREVIEW = 80;
@@ -113,5 +116,12 @@ export async function lintSql(sql: string, options: LintOptions = {}): Promise<L
     });
   }
   diagnostics.sort((a, b) => a.offset - b.offset);
-  return { diagnostics, fixedSql: plan.sql, changed: plan.changed, commentsLost: plan.commentsLost, statements: statements.length };
+  return {
+    diagnostics,
+    fixedSql: plan.sql,
+    changed: plan.changed,
+    commentsLost: plan.commentsLost,
+    statements: statements.length,
+    fixedStatements: plan.statements,
+  };
 }

@@ -10,6 +10,8 @@ import { alterCmds, columnAt, defElem, identityAt, identityConstraint, integer, 
 export interface PlanContext {
   /** CREATE TABLE statements met so far, by table name (for folding constraints into them). */
   tables: Map<string, StatementFix>;
+  /** Earlier statements a fixer changed (the planner records who changed them). */
+  changed: StatementFix[];
 }
 
 export type Fixer = (fx: StatementFix, findings: Finding[], plan: PlanContext) => Outcome | Outcome[];
@@ -130,6 +132,7 @@ const foldKey: Fixer = (fx, findings, plan) => {
     });
     if (wanted === 'CONSTR_PRIMARY' && hasPk) return unfixable('the table already has a primary key');
     create.tableElts = [...(create.tableElts ?? []), cmd.def!];
+    plan.changed.push(target);
     removeCmds(fx, (c) => c === cmd);
     return fixed(f.rule);
   });

@@ -18,6 +18,8 @@ export interface FixPlan {
   commentsLost: boolean;
   /** Any statement was changed, removed or added. */
   changed: boolean;
+  /** Statements in the fixed SQL. */
+  statements: number;
 }
 
 export interface PlanOptions {
@@ -57,7 +59,7 @@ function applyFixes(statements: readonly Statement[], findings: readonly Finding
   const outcomes = new Map<Finding, Outcome>();
   const contributors = new Map<StatementFix, Set<number>>();
   const idioms = findSerialIdioms(statements);
-  const ctx: PlanContext = { tables: new Map() };
+  const ctx: PlanContext = { tables: new Map(), changed: [] };
   const touch = (fx: StatementFix, by: number) => {
     const set = contributors.get(fx) ?? new Set();
     set.add(by);
@@ -77,9 +79,8 @@ function applyFixes(statements: readonly Statement[], findings: readonly Finding
         if (folded) touch(fxs[idiom.table]!, i);
       } else {
         const fixer = FIXERS[rule];
-        const before = new Set([...ctx.tables.values()].filter((t) => t.modified));
         result = fixer ? fixer(fx, group, ctx) : unfixable();
-        for (const t of ctx.tables.values()) if (t.modified && !before.has(t)) touch(t, i);
+        for (const target of ctx.changed.splice(0)) touch(target, i);
       }
       group.forEach((f, k) => outcomes.set(f, Array.isArray(result) ? (result[k] ?? unfixable()) : result));
     }
@@ -160,18 +161,19 @@ function splitBlocks(units: Unit[]): Unit[] {
 }
 
 function join(units: readonly Unit[]): string {
-  let out = '';
+  let last = -1;
   units.forEach((u, i) => {
-    out += u.leading;
-    if (u.text === undefined) return;
-    out += u.text;
-    let terminator = u.terminator;
-    // A statement that ended the input without ';' needs one once something follows it.
-    const more = units.slice(i + 1).some((next) => next.text !== undefined);
-    if (more && !terminator.includes(';')) terminator += ';';
-    out += terminator;
+    if (u.text !== undefined) last = i;
   });
-  return out;
+  const parts: string[] = [];
+  units.forEach((u, i) => {
+    parts.push(u.leading);
+    if (u.text === undefined) return;
+    parts.push(u.text);
+    // A statement that ended the input without ';' needs one once something follows it.
+    parts.push(i < last && !u.terminator.includes(';') ? `${u.terminator};` : u.terminator);
+  });
+  return parts.join('');
 }
 
 export function planFixes(text: string, statements: readonly Statement[], findings: readonly Finding[][], options: PlanOptions = {}): FixPlan {
@@ -198,6 +200,7 @@ export function planFixes(text: string, statements: readonly Statement[], findin
       sql,
       commentsLost: fxs.some((fx) => fx.modified && !fx.dropped && fx.stmt.tokens.some((t) => t.comment)),
       changed: sql !== text,
+      statements: finalUnits.filter((u) => u.text !== undefined).length,
     };
   }
 }
