@@ -84,36 +84,24 @@ export async function lintSql(sql: string, options: LintOptions = {}): Promise<L
 
   const plan = planFixes(sql, statements, findings, options);
   const at = positions(sql);
+  const diagnostic = (f: Finding, offset: number, text: string, fix: Outcome): Diagnostic => ({
+    rule: f.rule,
+    severity: f.severity,
+    sqlstate: f.sqlstate,
+    message: f.message,
+    ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+    ...at(offset),
+    offset,
+    statementPreview: preview(text),
+    fix,
+  });
   const diagnostics: Diagnostic[] = [];
   statements.forEach((stmt, i) => {
-    for (const f of findings[i]!) {
-      const offset = f.offset ?? stmt.start;
-      diagnostics.push({
-        rule: f.rule,
-        severity: f.severity,
-        sqlstate: f.sqlstate,
-        message: f.message,
-        ...(f.suggestion ? { suggestion: f.suggestion } : {}),
-        ...at(offset),
-        offset,
-        statementPreview: preview(stmt.text),
-        fix: plan.outcomes.get(f) ?? { status: 'unfixable' },
-      });
-    }
+    for (const f of findings[i]!) diagnostics.push(diagnostic(f, f.offset ?? stmt.start, stmt.text, plan.outcomes.get(f) ?? { status: 'unfixable' }));
   });
   for (const p of source.problems) {
     const f = makeFinding('parse_error', { message: p.message }, p.offset);
-    diagnostics.push({
-      rule: f.rule,
-      severity: f.severity,
-      sqlstate: f.sqlstate,
-      message: f.message,
-      ...(f.suggestion ? { suggestion: f.suggestion } : {}),
-      ...at(p.offset),
-      offset: p.offset,
-      statementPreview: preview(sql.slice(p.start, p.end).replace(/;\s*$/, '')),
-      fix: { status: 'unfixable' },
-    });
+    diagnostics.push(diagnostic(f, p.offset, sql.slice(p.start, p.end).replace(/;\s*$/, ''), { status: 'unfixable' }));
   }
   diagnostics.sort((a, b) => a.offset - b.offset);
   return {
