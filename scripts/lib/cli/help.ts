@@ -41,7 +41,7 @@ export function renderHelp<O extends OptionsSpec>(spec: CommandSpec<O>): string 
     lines.push(`  ${ex.command}`);
   }
 
-  const codes: Record<number, string> = { 0: 'success', ...spec.exitCodes, 2: 'usage error (bad flag or value)' };
+  const codes: Record<number, string> = { 0: 'success', ...spec.exitCodes, 2: 'usage error (bad flag or value)', 70: 'internal error (a bug: the message has a stack trace)' };
   lines.push('', 'Exit codes:');
   for (const code of Object.keys(codes).map(Number).sort((a, b) => a - b)) lines.push(`  ${code}  ${codes[code]}`);
   return lines.join('\n') + '\n';

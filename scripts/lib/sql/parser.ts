@@ -142,7 +142,10 @@ export function tokenize(sql: string): SqlToken[] {
 function scanWith(sql: string, map: OffsetMap): SqlToken[] {
   let tokens;
   try {
-    tokens = parser().scanSync(sql).tokens;
+    // libpg-query's scanner returns broken JSON for control characters (U+0001-U+001F other
+    // than tab, newline and CR). Scan a copy with them turned into spaces: every offset stays
+    // the same, token boundaries do not change, and the parse of the real text still judges them.
+    tokens = parser().scanSync(sql.replace(/[\x01-\x08\x0b\x0c\x0e-\x1f]/g, ' ')).tokens;
   } catch {
     // The scanner's own errors are not informative; the parser reports the same input well.
     try {

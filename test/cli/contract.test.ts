@@ -1,0 +1,49 @@
+// The command contract, checked on every command under scripts/ (new ones included automatically).
+import { cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outsideDir, ROOT, runScript } from '../support/run.js';
+import { spawnSync } from 'node:child_process';
+
+const commands = readdirSync(join(ROOT, 'scripts')).filter((f) => f.endsWith('.ts')).sort();
+
+describe.each(commands)('%s', (script) => {
+  it('prints help with examples and exits 0, from another directory', async () => {
+    const r = await runScript(script, ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`scripts/${script}`);
+    expect(r.stdout).toContain('Usage:');
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stderr).toBe('');
+    expect((await runScript(script, ['-h'])).stdout).toBe(r.stdout);
+  });
+
+  it('rejects an unknown flag with one line naming it, exit 2', async () => {
+    const r = await runScript(script, ['--no-such-flag-xyz']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--no-such-flag-xyz');
+  });
+});
+
+describe('launcher', () => {
+  it('runs a command by a relative path from another directory', () => {
+    const cwd = outsideDir();
+    const r = spawnSync(relative(cwd, join(ROOT, 'scripts', 'safe_query.ts')), ['-t', 'SELECT {n}', '--integer', 'n=7'], { cwd, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('SELECT 7\n');
+  });
+
+  it('falls back to the TypeScript source through tsx when there is no build', () => {
+    // A copy of the skill without dist/: the launcher must compile on the fly, still from any directory.
+    const copy = mkdtempSync(join(tmpdir(), 'dsql-skill-copy-'));
+    cpSync(join(ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const r = spawnSync(join(copy, 'scripts', 'safe_query.ts'), ['-t', 'SELECT {n}', '--integer', 'n=-7'], { cwd: outsideDir(), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('SELECT -7\n');
+  });
+});
