@@ -2,7 +2,9 @@
 // byte for byte, and that a fixed file lints clean except for what stayed unfixable.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FIXERS } from '../../scripts/lib/lint/fix/fixers.js';
 import { lintSql } from '../../scripts/lib/lint/engine.js';
+import { RULES } from '../../scripts/lib/rules/index.js';
 import { FIXTURES } from '../rules/fixtures.js';
 
 const fix = async (sql: string) => lintSql(sql);
@@ -40,6 +42,13 @@ describe('fix snapshots', () => {
     expect(result.fixedSql).toMatchSnapshot();
     expect(result.diagnostics.map((d) => `${d.rule}: ${d.fix.status}`)).toMatchSnapshot();
     await roundTrip(sql);
+  });
+});
+
+describe('fixers and the table', () => {
+  it('has a fixer for every rule whose entry promises a fix, and none for the others', () => {
+    const promised = RULES.filter((r) => r.fix).map((r) => r.id).sort();
+    expect(Object.keys(FIXERS).sort()).toEqual(promised);
   });
 });
 

@@ -235,13 +235,9 @@ export const FIXERS: Readonly<Record<string, Fixer>> = {
     const r = TYPE_REPLACEMENTS[lastName(col)];
     return r && { type: r.type(), status: 'fixed_with_warning', detail: r.detail };
   }),
-  char_length_limit: retype(() => ({ type: textType(), status: 'fixed_with_warning', detail: 'char(n) over 4096 becomes text: no padding, no length check' })),
-  varchar_length_limit: retype(() => ({ type: textType(), status: 'fixed_with_warning', detail: 'varchar(n) over 65535 becomes text: no length check' })),
-  numeric_unconstrained: retype((col) => ({
-    type: typeName('numeric', [18, 6], col.typeName?.location),
-    status: 'fixed_with_warning',
-    detail: 'writes numeric(18,6), what DSQL stores anyway: choose the precision and scale you need',
-  })),
+  char_length_limit: retype(() => ({ type: textType(), status: 'fixed_with_warning' })),
+  varchar_length_limit: retype(() => ({ type: textType(), status: 'fixed_with_warning' })),
+  numeric_unconstrained: retype((col) => ({ type: typeName('numeric', [18, 6], col.typeName?.location), status: 'fixed_with_warning' })),
 
   add_column_constraint: (fx, findings) =>
     findings.map((f) => {
