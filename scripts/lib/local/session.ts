@@ -303,15 +303,9 @@ export class Session {
   // ---- simple query ---------------------------------------------------------------------
 
   private async query(msg: Uint8Array, text: string): Promise<Uint8Array> {
-    const waiting = this.acquire();
-    if (waiting) {
-      try {
-        await waiting;
-      } catch (error) {
-        if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
-        throw error;
-      }
-    }
+    const taking = this.takeEngine();
+    const refused = taking && (await taking);
+    if (refused) return refused;
     const parsed = this.host.parse(text);
     // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
     if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(msg, new Rewrite(this.prefix));
@@ -456,15 +450,9 @@ export class Session {
     const batch = Buffer.concat(this.pending);
     const rewrite = this.rewrite;
     this.resetPipeline();
-    const waiting = this.acquire();
-    if (waiting) {
-      try {
-        await waiting;
-      } catch (error) {
-        if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
-        throw error;
-      }
-    }
+    const taking = this.takeEngine();
+    const refused = taking && (await taking);
+    if (refused) return refused;
     const held = this.held;
     this.held = [];
     this.unsynced = false;
@@ -588,6 +576,22 @@ export class Session {
   }
 
   // ---- engine access --------------------------------------------------------------------
+
+  /**
+   * Takes the engine for a query or a Sync. A client that waited too long gets DSQL's
+   * retryable conflict error and ReadyForQuery (it was idle: nothing of its ran).
+   */
+  private takeEngine(): Promise<Uint8Array | undefined> | undefined {
+    const waiting = this.acquire();
+    if (!waiting) return undefined;
+    return waiting.then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof LockTimeout) return Buffer.concat([writeError(this.host.policy.conflict), writeReadyForQuery(this.status)]);
+        throw error;
+      },
+    );
+  }
 
   /**
    * Takes the engine (waiting for another connection's transaction) with this connection's
