@@ -1,7 +1,7 @@
 // scripts/local-dsql.ts as a user runs it: the ready line, clean stops on SIGINT/SIGTERM,
 // data that survives kill -9, one server per data directory, bad input.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,21 @@ describe('bad input', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`local-dsql.ts: ${foreign} is not a local DSQL data directory (it is not empty and has no cluster.json); give a new or empty directory\n`);
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('refuses a file, and a database it cannot open, with one line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'not-dir-')), 'file');
+    writeFileSync(file, 'x');
+    const notDir = await runScript('local-dsql.ts', ['serve', '--data', file], { env });
+    expect([notDir.code, notDir.stderr]).toEqual([1, `local-dsql.ts: ${file} is not a directory\n`]);
+    const broken = join(mkdtempSync(join(tmpdir(), 'broken-')), 'data');
+    mkdirSync(join(broken, 'pgdata'), { recursive: true });
+    writeFileSync(join(broken, 'cluster.json'), JSON.stringify({ identifier: 'abcdefghijklmnopqrstuvwxyz', region: 'us-east-1', creationTime: new Date().toISOString() }));
+    writeFileSync(join(broken, 'pgdata', 'PG_VERSION'), '99\n');
+    const r = await runScript('local-dsql.ts', ['serve', '--data', broken], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^local-dsql.ts: cannot open the database in ${join(broken, 'pgdata')}: .+\n$`));
+    expect(existsSync(join(broken, 'server.json'))).toBe(false); // the lock is given back
   });
 
   it('refuses a port that is taken', async () => {

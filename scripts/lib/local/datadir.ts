@@ -8,7 +8,7 @@
 // Two servers on one directory would corrupt it, so the lock is taken with an exclusive
 // create and refused while its process lives; a lock left by a killed process is taken over.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 
@@ -57,6 +57,7 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
   const root = resolve(dir);
   let meta = readMeta(root);
   if (!meta) {
+    if (existsSync(root) && !statSync(root).isDirectory()) throw new UserError(`${root} is not a directory`);
     if (existsSync(root) && readdirSync(root).length > 0) {
       throw new UserError(`${root} is not a local DSQL data directory (it is not empty and has no ${META}); give a new or empty directory`);
     }

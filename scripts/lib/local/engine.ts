@@ -28,6 +28,8 @@ export interface EngineInfo {
   created: boolean;
   /** Milliseconds from open() to ready. */
   startMs: number;
+  /** Resident memory of this process once the engine is ready, in MB. */
+  rssMb: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -133,6 +135,7 @@ export class Engine {
         postgresVersion: server,
         created,
         startMs: Math.round(performance.now() - started),
+        rssMb: Math.round(process.memoryUsage.rss() / 1048576),
       };
       const engine = new Engine(db, info, options.pgdata !== undefined);
       engine.bootRole = role;

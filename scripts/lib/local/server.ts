@@ -146,7 +146,9 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     engine = opened;
   } catch (error) {
     lock?.release();
-    throw error;
+    if (!data) throw error;
+    // A database from another PGlite (PostgreSQL) version, or one damaged outside the server.
+    throw new UserError(`cannot open the database in ${data.pgdata}: ${(error as Error).message}`, { cause: error });
   }
 
   let tls: TlsFiles | undefined;
