@@ -65,8 +65,8 @@ type Special = 'asyncIndex' | 'asyncValidate' | 'copyIn' | 'deallocateAll';
 interface Prepared {
   stmt: Statement;
   special?: Special;
-  /** Statement-level refusal found at Parse time. */
-  refused?: boolean;
+  /** The command tag the client should see instead of PGlite's. */
+  tag?: string;
 }
 
 interface CopyIn {
@@ -215,6 +215,9 @@ function transactionKind(stmt: Statement): 'begin' | 'end' | undefined {
 
 const EMPTY = new Uint8Array(0);
 
+/** SQL that makes PGlite fail with `marker` as the message, at this point of a query. */
+const raiser = (marker: string) => `DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${marker}'; END$dsql_local$`;
+
 /** The client broke the protocol; the connection ends with a FATAL error, as PostgreSQL ends it. */
 export class ProtocolViolation extends Error {
   constructor(message: string) {
@@ -222,6 +225,7 @@ export class ProtocolViolation extends Error {
     this.name = 'ProtocolViolation';
   }
 }
+
 /** The statements before a statement that starts a transaction (shared, never grown). */
 const NONE: readonly Statement[] = Object.freeze([]);
 
@@ -318,7 +322,7 @@ export class Session {
       const special = specialOf(stmt);
       const refusal = this.refusalFor(stmt);
       if (refusal) {
-        sql += text.slice(copied, stmt.start) + `;DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${rewrite.refuse(refusal)}'; END$dsql_local$`;
+        sql += text.slice(copied, stmt.start) + ';' + raiser(rewrite.refuse(refusal));
         return this.run(writeQuery(sql), rewrite);
       }
       if (special === 'copyIn') {
@@ -343,7 +347,7 @@ export class Session {
   /** Answers an error for the current query as if PGlite had raised it there. */
   private refuseNow(refusal: ErrorFields): Promise<Uint8Array> {
     const rewrite = new Rewrite(this.prefix);
-    return this.run(writeQuery(`DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${rewrite.refuse(refusal)}'; END$dsql_local$`), rewrite);
+    return this.run(writeQuery(raiser(rewrite.refuse(refusal))), rewrite);
   }
 
   // ---- extended protocol ----------------------------------------------------------------
@@ -374,8 +378,9 @@ export class Session {
         this.pipelineFailed = true;
         this.prepared.delete(p.name);
       } else {
-        this.pending.push(writeParse(this.rename(p.name), engineForm(stmt, special).sql, p.paramTypes));
-        this.prepared.set(p.name, { stmt, special });
+        const form = engineForm(stmt, special);
+        this.pending.push(writeParse(this.rename(p.name), form.sql, p.paramTypes));
+        this.prepared.set(p.name, { stmt, special, tag: form.tag });
         if (p.name !== '') this.named.add(p.name);
       }
     }
@@ -431,7 +436,7 @@ export class Session {
         }
         await this.deallocateAll();
       }
-      this.rewrite.tags.push(engineForm(prepared.stmt, prepared.special).tag);
+      this.rewrite.tags.push(prepared.tag);
       this.track(prepared.stmt);
     } else {
       this.rewrite.tags.push(undefined);
