@@ -1,6 +1,6 @@
 // create-cluster end to end: the real command, the real SDK, the stand-in control plane.
 import { describe, expect, it } from 'vitest';
-import { awsWasCalled, CLUSTER_KEYS, run, runJson, useClusterEnv, type ClusterJson } from './support.js';
+import { awsWasCalled, CLUSTER_KEYS, run, runJson, runOnTty, useClusterEnv, type ClusterJson } from './support.js';
 
 const ctx = useClusterEnv();
 
@@ -44,6 +44,15 @@ describe('create-cluster', () => {
     expect(r.stdout).toContain(`Endpoint:            ${id}.dsql.eu-west-1.on.aws`);
     expect(r.stdout).toContain(`scripts/cluster-info.ts ${id} --region eu-west-1`);
     expect(ctx.cp.clusters('eu-west-1').find((c) => c.identifier === id)?.deletionProtectionEnabled).toBe(false);
+  });
+
+  it('shows a spinner line that rewrites itself on a terminal', async () => {
+    const r = await runOnTty(ctx, 'create-cluster.ts', ['--created-by', 'tty', '--region', 'eu-south-1'], '');
+    expect(r.code).toBe(0);
+    const id = /Created cluster ([a-z0-9]+)/.exec(r.stdout)![1]!;
+    expect(r.stdout).toContain(`\r\x1b[2K`);
+    expect(r.stdout).toMatch(new RegExp(`[|/\\\\-] waiting for the cluster to become ACTIVE: ${id} (CREATING|ACTIVE) \\(\\d+ s\\)`));
+    expect(r.stdout).not.toContain(`${id}: CREATING (`); // no plain progress lines on a terminal
   });
 
   it('returns right after the call with --no-wait', async () => {

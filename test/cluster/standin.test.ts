@@ -1,6 +1,11 @@
 // The control-plane stand-in, driven by the real @aws-sdk/client-dsql: if the SDK can
 // serialize to it and parse its answers, the commands' tests exercise the real wire format.
-import {
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlaneStandin } from '../../scripts/lib/aws/control-plane-standin.js';
+
+// The SDK warns about Node 20 once, at load; it is loaded after the switch that silences it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const {
   CreateClusterCommand,
   DeleteClusterCommand,
   DSQLClient,
@@ -12,9 +17,7 @@ import {
   UpdateClusterCommand,
   waitUntilClusterActive,
   waitUntilClusterNotExists,
-} from '@aws-sdk/client-dsql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlaneStandin } from '../../scripts/lib/aws/control-plane-standin.js';
+} = await import('@aws-sdk/client-dsql');
 
 let cp: ControlPlaneStandin;
 const credentials = { accessKeyId: 'AKIDSTANDINEXAMPLE', secretAccessKey: 'not-a-secret' };
