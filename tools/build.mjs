@@ -3,6 +3,7 @@
 // Runs on `npm ci` / `npm install` (the "prepare" script) and in the test setup.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,15 @@ await build({
 // A source named *.bundle.ts is also bundled with its dependencies into one minified CommonJS
 // file beside its output (*.bundle.cjs): one file loads much faster than a package tree (the
 // AWS SDK is ~30 modules), and scripts/lib/aws/code-cache.ts can keep V8's code cache for it.
+// import() of a Node built-in becomes require() inside the bundle: code loaded from V8's code
+// cache in a later process loses its import() callback (Node 20), while require() always works.
+const builtinImportAsRequire = {
+  name: 'builtin-import-as-require',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' && isBuiltin(args.path) ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
 const bundles = sources.filter((f) => f.endsWith('.bundle.ts'));
 if (bundles.length) {
   await build({
@@ -41,6 +51,7 @@ if (bundles.length) {
     target: 'node20',
     bundle: true,
     minify: true,
+    plugins: [builtinImportAsRequire],
     logLevel: 'warning',
   });
 }

@@ -1,10 +1,13 @@
 // Failures become one line that says what to do, exit 1: faults injected into the stand-in,
 // credentials missing or wrong, the control plane unreachable. Never a stack trace.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainAwsError } from '../../scripts/lib/aws/errors.js';
 import { UserError } from '../../scripts/lib/cli/errors.js';
+import { ROOT } from '../support/run.js';
 import { run, useClusterEnv } from './support.js';
 
 const ctx = useClusterEnv();
@@ -115,6 +118,43 @@ describe('credentials and reachability', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).region).toBe('eu-west-3');
     expect(ctx.cp.requests.slice(before).map((q) => q.region)).toEqual(['eu-west-3']);
+  });
+
+  it('takes credentials from the EC2 instance metadata service, also when the SDK comes from the code cache', async () => {
+    // A minimal IMDSv2: session token, role name, role credentials. This is the SDK's lazily
+    // loaded HTTP path, the one a bundle loaded from V8's code cache must still be able to run.
+    const imds = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (req.method === 'PUT' && url === '/latest/api/token') return void res.end('imds-session-token');
+      if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-session-token') return void res.writeHead(401).end();
+      if (/\/iam\/security-credentials(-extended)?\/$/.test(url)) return void res.end('standin-role');
+      if (/\/iam\/security-credentials(-extended)?\/standin-role$/.test(url)) {
+        const expires = new Date(Date.now() + 3600_000).toISOString();
+        return void res.end(JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', AccessKeyId: 'ASIAIMDSEXAMPLE', SecretAccessKey: 'imds-secret', Token: 'imds-token', Expiration: expires }));
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => imds.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_EC2_METADATA_DISABLED: '',
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${(imds.address() as AddressInfo).port}`,
+      };
+      const c = ctx.cp.seed('us-east-1');
+      const before = ctx.cp.requests.length;
+      const first = await run(ctx, 'cluster-info.ts', [c.identifier, '--json'], env);
+      expect(first.code, first.stderr).toBe(0);
+      expect(existsSync(join(ROOT, 'dist', 'scripts', 'lib', 'aws', 'client-dsql.bundle.cjs.v8cache'))).toBe(true);
+      const second = await run(ctx, 'cluster-info.ts', [c.identifier, '--json'], env);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toBe('');
+      expect(ctx.cp.requests.slice(before).map((q) => q.accessKeyId)).toEqual(['ASIAIMDSEXAMPLE', 'ASIAIMDSEXAMPLE']);
+    } finally {
+      imds.closeAllConnections();
+      await new Promise((resolve) => imds.close(resolve));
+    }
   });
 
   it('an unreachable control plane names the endpoint', async () => {

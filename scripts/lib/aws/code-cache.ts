@@ -11,10 +11,6 @@ import vm from 'node:vm';
 
 type Wrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
 
-// The bundle calls import() for two lazily loaded built-ins; let Node's own loader serve them
-// (the constant is missing from older Node 20 releases: import() itself then).
-const dynamicImport: unknown = (vm.constants as Partial<typeof vm.constants> | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-
 export function requireWithCodeCache(path: string): unknown {
   const source = readFileSync(path, 'utf8');
   const cachePath = `${path}.v8cache`;
@@ -24,11 +20,9 @@ export function requireWithCodeCache(path: string): unknown {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: path,
-    cachedData,
-    importModuleDynamically: (dynamicImport ?? ((specifier: string) => import(specifier))) as never,
-  });
+  // The bundle must not use import(): code from a cache written by another process loses its
+  // import() callback (Node 20), so the build turns import() of built-ins into require().
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData });
   const module = { exports: {} as unknown };
   (script.runInThisContext() as Wrapper).call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
 

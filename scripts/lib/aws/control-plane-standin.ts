@@ -66,6 +66,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   region: string;
+  /** The access key id the request was signed with (from the SigV4 Authorization header). */
+  accessKeyId?: string;
   query: Record<string, string[]>;
   body: unknown;
 }
@@ -129,10 +131,10 @@ function newIdentifier(): string {
   return Array.from(bytes, (b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('');
 }
 
-/** The Region in the SigV4 credential scope: Credential=AKID/20261126/us-east-1/dsql/aws4_request */
-function regionOf(req: IncomingMessage, fallback: string): string {
-  const m = /Credential=[^/,]+\/\d{8}\/([^/,]+)\/dsql\//.exec(String(req.headers.authorization ?? ''));
-  return m ? m[1]! : fallback;
+/** Access key and Region from the SigV4 credential scope: Credential=AKID/20261126/us-east-1/dsql/aws4_request */
+function signedBy(req: IncomingMessage): { accessKeyId?: string; region?: string } {
+  const m = /Credential=([^/,]+)\/\d{8}\/([^/,]+)\/dsql\//.exec(String(req.headers.authorization ?? ''));
+  return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
@@ -367,14 +369,15 @@ export async function startControlPlane(options: StandinOptions = {}): Promise<C
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://standin');
-    const region = regionOf(req, defaultRegion);
+    const signer = signedBy(req);
+    const region = signer.region ?? defaultRegion;
     const { op, arg } = route(req.method ?? 'GET', url.pathname);
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
     let body: unknown = {};
     try {
       body = await readBody(req);
-      requests.push({ op, method: req.method ?? '', path: url.pathname, region, query, body });
+      requests.push({ op, method: req.method ?? '', path: url.pathname, region, accessKeyId: signer.accessKeyId, query, body });
       const fault = faults.find((f) => f.op === '*' || f.op === op);
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;

@@ -1,7 +1,7 @@
 // The cluster backend over the real DSQL control plane (@aws-sdk/client-dsql). Loaded with
 // `await import()` by the commands, so --help never pulls in the SDK.
 import type { ClusterBackend, ClusterRef, ClusterView, CreateRequest, WaitOptions, WaitOutcome, WaitTarget } from '../cluster/backend.js';
-import { dsqlClient, type AwsTarget, type DsqlClient, type DsqlSdk } from './client.js';
+import { dsqlClient, resolveTarget, type AwsTarget, type AwsTargetInput, type DsqlClient, type DsqlSdk } from './client.js';
 import { call, explainAwsError, isNotFound, type CallContext } from './errors.js';
 import { clusterEndpoint, parseClusterArn } from './ids.js';
 
@@ -234,4 +234,10 @@ class DsqlBackend implements ClusterBackend {
 
 export function createDsqlBackend(target: AwsTarget, options: DsqlBackendOptions = {}): ClusterBackend {
   return new DsqlBackend(target, target.region, options.env ?? process.env);
+}
+
+/** Resolves Region, profile and endpoint, then makes the backend (one import for the commands). */
+export async function openDsqlBackend(input: AwsTargetInput & { env: NodeJS.ProcessEnv }): Promise<{ backend: ClusterBackend; target: AwsTarget }> {
+  const target = await resolveTarget(input);
+  return { backend: createDsqlBackend(target, { env: input.env }), target };
 }

@@ -34,8 +34,8 @@ type TargetValues = { region?: string; profile?: string; 'endpoint-url'?: string
  * Region; a --local flag would choose a local backend here and nothing else changes.
  */
 export async function openBackend(ctx: Pick<RunContext<OptionsSpec>, 'io' | 'note'>, options: TargetValues): Promise<ClusterBackend> {
-  const [{ resolveTarget }, { createDsqlBackend }] = await Promise.all([import('../aws/client.js'), import('../aws/dsql-backend.js')]);
-  const target = await resolveTarget({ region: options.region, profile: options.profile, endpointUrl: options['endpoint-url'], env: ctx.io.env });
+  const { openDsqlBackend } = await import('../aws/dsql-backend.js');
+  const { backend, target } = await openDsqlBackend({ region: options.region, profile: options.profile, endpointUrl: options['endpoint-url'], env: ctx.io.env });
   if (target.regionSource === 'default') ctx.note(`region: ${target.region} (no --region, AWS_REGION or profile Region set)`);
-  return createDsqlBackend(target, { env: ctx.io.env });
+  return backend;
 }
