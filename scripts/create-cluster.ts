@@ -97,9 +97,11 @@ export const command = defineCommand({
       case 'timeout':
         note(`still ${c.status} after ${result.seconds} s (--timeout); creation continues in AWS: cluster-info ${c.identifier} --region ${c.region}`);
         return EXIT_TIMEOUT;
-      case 'stopped':
-        note(`cluster ${c.identifier} ended up ${c.status} instead of ACTIVE`);
+      case 'stopped': {
+        const stuck = [c, result.peer].filter((x) => x && x.status !== 'ACTIVE' && x.status !== 'IDLE');
+        note(stuck.map((x) => `cluster ${x!.identifier} ended up ${x!.status} instead of ACTIVE`).join('; ') || 'the peer cluster no longer exists');
         return EXIT.failure;
+      }
       default:
         note(`ACTIVE after ${result.seconds} s`);
         return EXIT.ok;

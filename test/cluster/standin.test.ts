@@ -1,6 +1,10 @@
 // The control-plane stand-in, driven by the real @aws-sdk/client-dsql: if the SDK can
 // serialize to it and parse its answers, the commands' tests exercise the real wire format.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/run.js';
 import { startControlPlane, type ControlPlaneStandin } from '../../scripts/lib/aws/control-plane-standin.js';
 
 // The SDK warns about Node 20 once, at load; it is loaded after the switch that silences it.
@@ -150,5 +154,21 @@ describe('faults', () => {
     const failed = await client().send(new GetClusterCommand({ identifier: 'abc' })).catch((e: unknown) => e);
     expect(failed).toMatchObject({ name: 'ResourceNotFoundException' }); // the 500 waits for ListClusters
     cp.clearFaults();
+  });
+});
+
+describe('command line', () => {
+  it('prints DSQL_ENDPOINT_URL, serves the SDK, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'lib', 'aws', 'control-plane-standin.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [line] = (await once(child.stdout.setEncoding('utf8'), 'data')) as [string];
+    const url = /^DSQL_ENDPOINT_URL=(http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)?.[1];
+    expect(url).toBeDefined();
+    const remote = new DSQLClient({ region: 'eu-west-1', endpoint: url, credentials, maxAttempts: 1 });
+    const made = await remote.send(new CreateClusterCommand({}));
+    expect((await remote.send(new GetClusterCommand({ identifier: made.identifier }))).identifier).toBe(made.identifier);
+    remote.destroy();
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
   });
 });

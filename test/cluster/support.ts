@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startControlPlane, type ControlPlaneStandin, type StandinOptions } from '../../scripts/lib/aws/control-plane-standin.js';
+import type { ClusterView } from '../../scripts/lib/cluster/backend.js';
 import { outsideDir, runScript, scriptPath, type RunResult } from '../support/run.js';
 
 export interface ClusterTestEnv {
@@ -94,18 +95,8 @@ export function runOnTty(ctx: ClusterTestEnv, script: string, args: readonly str
   });
 }
 
-export interface ClusterJson {
-  identifier: string;
-  arn: string;
-  region: string;
-  status: string;
-  endpoint: string;
-  creationTime: string;
-  deletionProtectionEnabled: boolean;
-  tags: Record<string, string>;
-  multiRegionProperties: { witnessRegion: string | null; clusters: string[] } | null;
-  encryptionDetails: { encryptionType: string; encryptionStatus: string; kmsKeyArn?: string } | null;
-}
+/** A cluster as the commands print it with --json. */
+export type ClusterJson = ClusterView;
 
 /** The keys of cluster-info --json, in order: the output contract. */
 export const CLUSTER_KEYS = [
