@@ -1,13 +1,10 @@
 // The DSQL control-plane client: Region, profile and endpoint from the command line, the SDK
 // loaded only when a command actually calls AWS (never for --help).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../cli/errors.js';
-import { requireWithCodeCache } from './code-cache.js';
 import { resolveRegion, type RegionSource } from './region.js';
+import { loadSdk, type DsqlSdk } from './sdk.js';
 
-export type DsqlSdk = typeof import('./client-dsql.bundle.js');
+export type { DsqlSdk };
 export type DsqlClient = import('@aws-sdk/client-dsql').DSQLClient;
 
 export interface AwsTargetInput {
@@ -45,20 +42,6 @@ export async function resolveTarget({ region, profile, endpointUrl, env = proces
     profile: profile || undefined,
     endpointUrl: endpointUrl ? checkEndpointUrl(endpointUrl) : undefined,
   };
-}
-
-let sdk: DsqlSdk | undefined;
-/**
- * The SDK, loaded once on first use: from the build's single-file bundle through V8's code
- * cache when there is one (dist/), else the package itself (running from source). Either way
- * through require(): import() of the CommonJS SDK lexes its whole module tree for named exports
- * and takes about twice as long (measured with bench/cluster-info.ts).
- */
-export function loadSdk(): DsqlSdk {
-  if (sdk) return sdk;
-  const bundle = fileURLToPath(new URL('./client-dsql.bundle.cjs', import.meta.url));
-  sdk = (existsSync(bundle) ? requireWithCodeCache(bundle) : createRequire(import.meta.url)('@aws-sdk/client-dsql')) as DsqlSdk;
-  return sdk;
 }
 
 /** A client for the target, or for another Region of the same account setup (multi-Region peers). */
