@@ -76,7 +76,7 @@ interface CopyIn {
 
 // Errors raised inside the server's own SQL functions carry a CONTEXT line naming them;
 // DSQL's errors have none, so those fields are dropped.
-const INTERNAL_CONTEXT = /sys\.local_|sys\.wait_for_job|inline_code_block/;
+const INTERNAL_CONTEXT = /sys\.local_|sys\.wait_for_job/;
 
 const markerBase = `dsql_local_refusal_${randomBytes(4).toString('hex')}`;
 let markerCount = 0;
