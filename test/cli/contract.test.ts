@@ -1,5 +1,5 @@
 // The command contract, checked on every command under scripts/ (new ones included automatically).
-import { cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,15 @@ describe('launcher', () => {
     const r = spawnSync(relative(cwd, join(ROOT, 'scripts', 'safe_query.ts')), ['-t', 'SELECT {n}', '--integer', 'n=7'], { cwd, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('SELECT 7\n');
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    // 300 KB of output: far more than a pipe buffers, so the write fails with EPIPE.
+    const template = join(mkdtempSync(join(tmpdir(), 'dsql-epipe-')), 'big.sql');
+    writeFileSync(template, `SELECT ${'x, '.repeat(100_000)}{n}`);
+    const r = spawnSync('sh', ['-c', `"$0" --template-file "$1" --integer n=1 | head -c 6`, join(ROOT, 'scripts', 'safe_query.ts'), template], { cwd: outsideDir(), encoding: 'utf8' });
+    expect(r.stdout).toBe('SELECT');
+    expect(r.stderr).toBe('');
   });
 
   it('falls back to the TypeScript source through tsx when there is no build', () => {
