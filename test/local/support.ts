@@ -1,9 +1,9 @@
 // Helpers for the local DSQL tests: one in-process server per test file (PGlite takes
 // seconds to start), node-postgres clients, and the real psql.
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { dsqlPolicy, type PolicyOptions } from '../../scripts/lib/local/policy.js';
 import { startLocalDsql, type LocalDsql, type LocalDsqlOptions } from '../../scripts/lib/local/server.js';
+import { runProcess, type RunResult } from '../support/run.js';
 
 export type TestServer = LocalDsql;
 
@@ -38,26 +38,12 @@ export async function attempt(client: pg.Client, query: string | pg.QueryConfig,
   }
 }
 
-export interface PsqlResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The real psql against the server: no psqlrc, errors with their SQLSTATE (VERBOSITY verbose). */
-export function psql(server: TestServer, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<PsqlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-v', 'VERBOSITY=verbose', '-d', server.connectionString, ...args], {
-      env: { ...process.env, PGPASSWORD: 'local', PGCONNECT_TIMEOUT: '10', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+export function psql(server: TestServer, args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return runProcess('psql', ['-X', '-v', 'VERBOSITY=verbose', '-d', server.connectionString, ...args], {
+    env: { ...process.env, PGPASSWORD: 'local', PGCONNECT_TIMEOUT: '10', ...env },
+    input,
+    timeoutMs: 120_000,
   });
 }
 
