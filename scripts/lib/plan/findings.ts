@@ -25,7 +25,7 @@ export interface Finding {
 const n = (v: number | undefined | null, digits = 0): string =>
   v === undefined || v === null ? 'unknown' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
 const ms = (v: number | undefined) => (v === undefined ? 'unknown' : `${n(v, 3)} ms`);
-const percent = (v: number) => `${Math.round(v * 100)}%`;
+const percent = (v: number) => (v > 0 && v < 0.005 ? 'under 1%' : v < 1 && v > 0.995 ? 'over 99%' : `${Math.round(v * 100)}%`);
 
 /** Severity by the node's share of execution time (report-format.md). */
 export function severityFor(share: number | undefined, clearFix: boolean): Severity {

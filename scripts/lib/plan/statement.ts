@@ -187,6 +187,8 @@ export async function prepareStatement(input: string): Promise<PreparedStatement
   } else {
     select = modificationToSelect(kind, node);
     rewrittenFrom = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
+    const joined = ((kind === 'UpdateStmt' ? node.fromClause : node.usingClause) as unknown[] | undefined)?.length;
+    if (joined) notes.push(`the SELECT is the join the ${rewrittenFrom} runs: a target row that matches several joined rows appears once per match, and is changed once`);
     notes.push(
       kind === 'UpdateStmt'
         ? 'rewritten to the SELECT that reads the rows the UPDATE would change, with the new values it would compute; RETURNING is dropped'
