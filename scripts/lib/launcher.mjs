@@ -31,7 +31,8 @@ function distIsFresh() {
   try {
     const info = JSON.parse(readFileSync(join(root, 'dist', 'build-info.json'), 'utf8'));
     statSync(built);
-    return info.sourceMtimeMs >= newestSource();
+    // A second of slack: copying the folder (cp -p, archives) can round file times.
+    return info.sourceMtimeMs + 1000 >= newestSource();
   } catch {
     return false;
   }
@@ -41,8 +42,14 @@ let base;
 if (distIsFresh()) {
   base = join(root, 'dist', 'scripts');
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    process.stderr.write(`${entryArg.split('/').pop()}: dependencies are not installed; run \`npm ci\` in ${root}\n`);
+    process.exit(1);
+  }
+  tsx.register();
   base = join(root, 'scripts');
 }
 const target = base === join(root, 'scripts') ? entry : built;

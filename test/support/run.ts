@@ -45,6 +45,8 @@ export function runScript(name: string, args: readonly string[], options: RunOpt
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A command may exit without reading its input; that is not an error of the test runner.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -1,0 +1,198 @@
+#!/bin/sh
+':' //; exec node "$(dirname -- "$0")/lib/launcher.mjs" "$0" "$@"
+// ^ Runs this file through the launcher from any working directory (the line is a no-op in TypeScript).
+
+// psql-connect: psql to an Aurora DSQL cluster with an IAM token made in-process, TLS
+// verify-full, and a parser-exact guard on what -c and -f may run.
+import { readFileSync, statSync } from 'node:fs';
+// Only light modules load here; the AWS SDK and the parser's WASM load inside run, on use.
+import { checkClusterId, clusterEndpoint, parseEndpoint } from './lib/aws/ids.js';
+import { checkRegion, resolveRegion } from './lib/aws/region.js';
+import { ADMIN_USER, TOKEN_EXPIRES } from './lib/aws/token.js';
+import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
+import { checkCommand, checkScript } from './lib/psql/guard.js';
+import { psqlInvocation, runPsql, type PsqlAction } from './lib/psql/run.js';
+import { applicationName, checkHost, checkUser, dsqlTarget } from './lib/psql/target.js';
+import { checkPsql } from './lib/psql/version.js';
+import { loadParser } from './lib/sql/parser.js';
+
+export const command = defineCommand({
+  name: 'scripts/psql-connect.ts',
+  summary: 'run psql against an Aurora DSQL cluster with an IAM token, TLS verify-full and a single-statement guard',
+  usage: [
+    '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] -c SQL [--read-only]',
+    '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] -f FILE [--read-only | --allow-meta]',
+    '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin]',
+  ],
+  positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER)' }],
+  options: {
+    cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
+    host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
+    region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
+    profile: { type: 'string', value: 'NAME', description: 'AWS shared-config profile for credentials and region (default: $AWS_PROFILE)' },
+    user: { type: 'string', short: 'U', value: 'NAME', description: 'database role (default: $DB_USER, else admin)' },
+    admin: { type: 'boolean', description: 'same as --user admin (the admin role gets the admin token)' },
+    command: { type: 'string', short: 'c', value: 'SQL', description: 'run exactly one SQL statement (checked by the PostgreSQL parser)' },
+    file: { type: 'string', short: 'f', value: 'FILE', description: 'run a script file (- for stdin) with ON_ERROR_STOP, pager off' },
+    script: { type: 'string', value: 'FILE', description: 'old name of --file', hidden: true },
+    'read-only': { type: 'boolean', description: 'run -c/-f inside BEGIN READ ONLY ... COMMIT; the server refuses any write' },
+    'allow-meta': { type: 'boolean', description: 'let a -f script use psql meta-commands (\\copy, \\i, \\! ...); they run on this machine' },
+    'ai-model': { type: 'string', value: 'ID', description: 'tag the session: application_name becomes dsql-skill/<ID>' },
+    'token-expires': {
+      type: 'integer',
+      value: 'SECONDS',
+      min: TOKEN_EXPIRES.min,
+      max: TOKEN_EXPIRES.max,
+      description: `IAM token lifetime (default ${TOKEN_EXPIRES.default}; at most ${TOKEN_EXPIRES.max}, one week); only new connections need a valid token`,
+    },
+    'skip-cert-verify': { type: 'boolean', description: 'TLS without certificate checks (sslmode=require); prints a warning; not for production' },
+  },
+  notes: [
+    'Token: signed in-process from your AWS credentials (the SDK chain: environment, --profile/AWS_PROFILE,\n' +
+      'SSO, instance and container roles). The admin role gets a DbConnectAdmin token, any other role a\n' +
+      'DbConnect token. The token reaches psql only as PGPASSWORD in its environment: never in argv,\n' +
+      'output or files.',
+    'TLS: sslmode=verify-full with the system CA bundle (a file, since psql 14/15 cannot use\n' +
+      'sslrootcert=system), or PGSSLROOTCERT if set. psql 14 or newer is required (TLS server name).\n' +
+      'PGHOSTADDR and PGPORT, if set, say where to connect (e.g. a tunnel); TLS still checks the endpoint name.',
+    '-c: one statement, judged by the PostgreSQL parser: semicolons in strings, dollar quotes,\n' +
+      'E-strings and comments cannot hide a second one; one trailing ; is fine. Several statements,\n' +
+      'psql meta-commands (a leading backslash) and empty input are refused (exit 2): use -f for scripts.',
+    '-f: psql stops at the first error (ON_ERROR_STOP=1, exit 3). Meta-commands in the script (\\copy,\n' +
+      '\\i, \\o, \\!, \\c ...) are refused unless --allow-meta, since they act on this machine. Without -c and\n' +
+      '-f, a terminal gets an interactive psql; piped input is treated as -f -.',
+    '--read-only: the server enforces it (BEGIN READ ONLY); statements that would end the transaction\n' +
+      '(COMMIT, ROLLBACK, ...) or make it read-write are refused before connecting.',
+    "Once psql runs, its exit code is passed on: 2 then means psql could not connect (e.g. TLS verification\n" +
+      'failed), 1 that it reported an error.',
+  ],
+  examples: [
+    { note: 'one query as a scoped role', command: `scripts/psql-connect.ts abcdefghijklmnopqrstuvwxyz --region us-east-1 --user app_reader -c 'SELECT count(*) FROM orders'` },
+    { note: 'a read-only query as admin, tagged with the agent model', command: `CLUSTER=abcdefghijklmnopqrstuvwxyz scripts/psql-connect.ts --admin --read-only --ai-model claude-sonnet-4 -c 'SELECT now()'` },
+    { note: 'a migration file built with safe_query', command: `scripts/psql-connect.ts --cluster abcdefghijklmnopqrstuvwxyz --admin -f /tmp/insert.sql` },
+    { note: 'interactive session', command: 'scripts/psql-connect.ts --host abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws --admin' },
+  ],
+  exitCodes: {
+    1: 'failure before psql ran (no credentials, psql missing or older than 14, no CA bundle, unreadable file), or psql reported an error',
+    3: 'an SQL error stopped a -f script (psql with ON_ERROR_STOP)',
+  },
+  async run({ options, positionals, io, note }) {
+    const env = io.env;
+    const file = options.file ?? options.script;
+    if (options.file !== undefined && options.script !== undefined) throw new UsageError('give --file once (--script is its old name)');
+    if (options.command !== undefined && file !== undefined) throw new UsageError('give -c or -f, not both');
+    if (options['allow-meta'] && options.command !== undefined) throw new UsageError('--allow-meta applies to -f scripts; -c never runs meta-commands');
+    if (options['allow-meta'] && options['read-only']) throw new UsageError('--read-only cannot be combined with --allow-meta (meta-commands could leave the read-only transaction)');
+    const readOnly = options['read-only'];
+    const user = userOf(options, env);
+    applicationName(options['ai-model']); // checked now, used when the target is built
+
+    // What to run, checked before anything is signed or connected.
+    let action: PsqlAction;
+    if (options.command !== undefined) {
+      await loadParser();
+      checkCommand(options.command, { readOnly });
+      action = { kind: 'command', sql: options.command };
+    } else if (file !== undefined || !io.stdin.isTTY) {
+      const path = file ?? '-';
+      const text = path === '-' ? await readAll(io.stdin) : readScript(path);
+      if (readOnly) await loadParser();
+      checkScript(text, { allowMeta: options['allow-meta'], readOnly, name: path === '-' ? 'standard input' : path });
+      // A file goes to psql by name, so its errors say "psql:FILE:LINE"; stdin goes as the text read.
+      action = path === '-' ? { kind: 'script', text } : { kind: 'file', path };
+    } else {
+      if (readOnly) throw new UsageError('--read-only needs -c or -f: an interactive session cannot be held in one read-only transaction');
+      action = { kind: 'interactive' };
+    }
+
+    // Cheapest checks first: nothing is signed or spawned for input the guard refuses.
+    const { host, region } = await endpointOf(options, positionals[0], env);
+    const psql = await checkPsql('psql', env);
+    if (options['skip-cert-verify']) {
+      note('warning: --skip-cert-verify: TLS without certificate verification (sslmode=require); the server is not authenticated. Not for production.');
+    }
+    const { target, tls, token } = await dsqlTarget({
+      host,
+      region,
+      user,
+      profile: options.profile,
+      expiresIn: options['token-expires'],
+      skipVerify: options['skip-cert-verify'],
+      aiModel: options['ai-model'],
+      psqlMajor: psql.major,
+      env,
+    });
+    if (action.kind === 'interactive') {
+      const where = target.hostaddr ? `${host} via ${target.hostaddr}` : host;
+      note(`connecting to ${where} as ${user} (${token.action} token, ${tls.sslmode}${tls.sslrootcert ? `, roots: ${tls.sslrootcert}` : ''})`);
+    }
+    const result = await runPsql(psqlInvocation(target, action, { readOnly, baseEnv: env }));
+    return result.code;
+  },
+});
+
+interface TargetOptions {
+  cluster?: string;
+  host?: string;
+  region?: string;
+  profile?: string;
+}
+
+/** The endpoint and its Region: --host, or a cluster id from the argument, --cluster or $CLUSTER. */
+async function endpointOf(options: TargetOptions, positional: string | undefined, env: NodeJS.ProcessEnv): Promise<{ host: string; region: string }> {
+  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
+    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
+  }
+  const flagCluster = options.cluster ?? positional;
+  if (options.host !== undefined) {
+    if (flagCluster !== undefined) throw new UsageError('give a cluster id or --host, not both');
+    const host = checkHost(options.host.trim());
+    const encoded = parseEndpoint(host);
+    if (encoded) {
+      // A DSQL endpoint names its Region; the token must be signed for that one.
+      if (options.region !== undefined && checkRegion(options.region) !== encoded.region) {
+        throw new UsageError(`--region ${options.region} does not match the endpoint's Region ${encoded.region}`);
+      }
+      return { host, region: encoded.region };
+    }
+    const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
+    return { host, region };
+  }
+  const raw = flagCluster ?? env.CLUSTER;
+  if (raw === undefined || raw.trim() === '') throw new UsageError('missing cluster: give CLUSTER_ID, --cluster ID, --host ENDPOINT, or set $CLUSTER');
+  const id = checkClusterId(raw, flagCluster === undefined ? '$CLUSTER' : 'cluster identifier');
+  const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
+  return { host: clusterEndpoint(id, region), region };
+}
+
+/** --admin is --user admin; flags win over $DB_USER; admin by default. */
+function userOf(options: { user?: string; admin: boolean }, env: NodeJS.ProcessEnv): string {
+  if (options.admin && options.user !== undefined && options.user !== ADMIN_USER) {
+    throw new UsageError(`--admin means --user ${ADMIN_USER}; it cannot be combined with --user ${options.user}`);
+  }
+  if (options.admin) return ADMIN_USER;
+  if (options.user !== undefined) return checkUser(options.user);
+  return env.DB_USER ? checkUser(env.DB_USER, '$DB_USER') : ADMIN_USER;
+}
+
+/** A script file's text: it must be a readable regular file. */
+function readScript(path: string): string {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (error) {
+    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!isFile) throw new UserError(`${path} is not a regular file`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
