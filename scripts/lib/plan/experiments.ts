@@ -68,6 +68,8 @@ export interface ExperimentsOutcome {
   status: 'ran' | 'skipped' | 'none';
   /** Baseline execution time that decided it, in ms. */
   baselineMs?: number;
+  /** The threshold applied (30,000 ms unless a caller chose another). */
+  slowMs: number;
   /** The baseline re-run just before the experiments (warm, like them); the comparison uses the faster of the two. */
   baselineRerun?: RunSummary;
   baseline: RunSummary;
@@ -299,8 +301,8 @@ export async function runExperiments(
   const slowMs = options.slowMs ?? SLOW_QUERY_MS;
   const baseline = summarize(baselinePlan);
   const baselineMs = baselinePlan.footer.executionMs;
-  if (experiments.length === 0) return { status: 'none', baselineMs, baseline, experiments, results: [] };
-  if (baselineMs === undefined || baselineMs > slowMs) return { status: 'skipped', baselineMs, baseline, experiments, results: [] };
+  if (experiments.length === 0) return { status: 'none', baselineMs, slowMs, baseline, experiments, results: [] };
+  if (baselineMs === undefined || baselineMs > slowMs) return { status: 'skipped', baselineMs, slowMs, baseline, experiments, results: [] };
 
   const rerun = summarize((await captureExplain(session, sql)).plan);
   const reference = Math.min(baselineMs, rerun.executionMs ?? baselineMs);
@@ -314,5 +316,5 @@ export async function runExperiments(
       results.push({ experiment, verdict: 'failed', sentence: `${experiment.label}: experiment failed: ${error.server.message}`, error: error.server });
     }
   }
-  return { status: 'ran', baselineMs, baselineRerun: rerun, baseline, experiments, results };
+  return { status: 'ran', baselineMs, slowMs, baselineRerun: rerun, baseline, experiments, results };
 }

@@ -41,36 +41,79 @@ export function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 
-/** Column names of `table` that appear in a plan condition, in order of appearance; equality columns first. */
+/** Column names of `table` that appear in a plan condition: equality columns first, then the rest in order. */
 export function conditionColumns(condition: string, table: TableEvidence): string[] {
   return columnsByKind(condition, table).all;
 }
 
-/** The columns of a condition, split into those compared with `=` and the rest. */
-export function columnsByKind(condition: string, table: TableEvidence): { all: string[]; equality: string[] } {
-  const found: { column: string; at: number; equality: boolean }[] = [];
+type Use = 'equality' | 'range' | 'other';
+
+/**
+ * The columns of a condition by how they are compared: `=` and `IS` (equality), `<`, `>`, `BETWEEN`
+ * and prefix `LIKE` (range; DSQL's C collation lets a btree serve a prefix), anything else
+ * (`<>`, `LIKE '%...'`, a function around the column), which no index key helps.
+ */
+export function columnsByKind(condition: string, table: TableEvidence): { all: string[]; equality: string[]; indexable: string[] } {
+  const found: { column: string; at: number; use: Use }[] = [];
   for (const column of table.columns) {
     const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const re = new RegExp(`(?:^|[^\\w."])(?:[\\w"]+\\.)?"?${escaped}"?(?![\\w"])(\\s*(=|<>|!=|<=|>=|<|>|~~|IS))?`, 'g');
-    const m = re.exec(condition);
-    if (m) found.push({ column, at: m.index, equality: m[2] === '=' });
+    const re = new RegExp(`(?:^|[^\\w."])(?:[\\w"]+\\.)?"?${escaped}"?(?![\\w"])(?:\\s*(=|<>|!=|<=|>=|<|>|~~\\*?|IS)(\\s*'(%)?)?)?`, 'g');
+    let use: Use | undefined;
+    let at = -1;
+    for (const m of condition.matchAll(re)) {
+      const op = m[1];
+      const u: Use = op === '=' || op === 'IS' ? 'equality' : op && /^[<>]=?$/.test(op) ? 'range' : op === '~~' && m[2] && !m[3] ? 'range' : 'other';
+      if (use === undefined || rank(u) < rank(use)) use = u;
+      if (at === -1) at = m.index;
+    }
+    if (use) found.push({ column, at, use });
   }
-  found.sort((a, b) => Number(b.equality) - Number(a.equality) || a.at - b.at);
-  return { all: found.map((f) => f.column), equality: found.filter((f) => f.equality).map((f) => f.column) };
+  found.sort((a, b) => rank(a.use) - rank(b.use) || a.at - b.at);
+  return {
+    all: found.map((f) => f.column),
+    equality: found.filter((f) => f.use === 'equality').map((f) => f.column),
+    indexable: found.filter((f) => f.use !== 'other').map((f) => f.column),
+  };
 }
 
+const rank = (u: Use) => (u === 'equality' ? 0 : u === 'range' ? 1 : 2);
+
 const indexName = (table: TableEvidence, columns: string[]) => `${table.name}_${columns.join('_')}_idx`.slice(0, 63);
+
+const CREATE_INDEX = /^CREATE INDEX ASYNC \S+ ON (\S+) \(([^)]*)\)(?: INCLUDE \(([^)]*)\))?;$/;
+
+/** Whether the index statement `a` makes the index statement `b` unnecessary. */
+export function indexCovers(a: string, b: string): boolean {
+  const x = CREATE_INDEX.exec(a);
+  const y = CREATE_INDEX.exec(b);
+  if (!x || !y || x[1] !== y[1]) return false;
+  const cols = (m: RegExpExecArray) => [...m[2]!.split(', '), ...(m[3] ? m[3].split(', ') : [])];
+  const have = cols(x);
+  return x[2]!.split(', ')[0] === y[2]!.split(', ')[0] && cols(y).every((c) => have.includes(c));
+}
+
+/** The key columns of an index definition: `CREATE INDEX x ON t USING btree (a, "B")` gives a, B. */
+function indexColumns(definition: string): string[] {
+  return /\(([^)]*)\)/.exec(definition)?.[1]?.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')) ?? [];
+}
+
+function primaryKeyColumns(table: TableEvidence): string[] {
+  const pk = table.indexes.find((ix) => ix.primary);
+  return pk ? indexColumns(pk.definition) : [];
+}
 
 /** CREATE INDEX ASYNC for DSQL (at most 8 key columns), unless an index already leads with those columns. */
 function indexSql(table: TableEvidence, columns: string[], include: string[] = []): string | undefined {
   const keys = columns.slice(0, 8);
   if (keys.length === 0) return undefined;
   const leads = table.indexes.some((ix) => {
-    const cols = /\(([^)]*)\)/.exec(ix.definition)?.[1]?.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')) ?? [];
+    const cols = indexColumns(ix.definition);
     return keys.every((k, i) => cols[i] === k) && include.every((c) => ix.definition.includes(c));
   });
   if (leads) return undefined;
-  const inc = include.filter((c) => !keys.includes(c));
+  // Every DSQL secondary index already carries the primary key.
+  const primary = primaryKeyColumns(table);
+  const inc = include.filter((c) => !keys.includes(c) && !primary.includes(c));
   return `CREATE INDEX ASYNC ${quoteIfNeeded(indexName(table, keys))} ON ${qualified(table)} (${keys.map(quoteIfNeeded).join(', ')})${inc.length ? ` INCLUDE (${inc.map(quoteIfNeeded).join(', ')})` : ''};`;
 }
 
@@ -129,14 +172,15 @@ function estimationErrors(ctx: Context): Finding[] {
     if (!e || (e.band !== 'significant' && e.band !== 'severe')) continue;
     if (e.direction === 'over' && m.underLimit) continue;
     if (/^(Storage|B-Tree) /.test(m.node.name) || m.node.name === 'Hash' || m.node.name === 'Materialize') continue;
-    const inherited = m.node.children.some((c) => {
+    // DSQL's Storage/B-Tree nodes below a scan are the same read: the error starts at the scan.
+    const inherited = m.node.children.filter((c) => !/^(Storage|B-Tree) /.test(c.name)).some((c) => {
       const ce = metricsOf(ctx, c).error;
       return ce && ce.direction === e.direction && ce.factor >= e.factor / 2 && ce.factor >= 5;
     });
     if (inherited) continue;
     const table = tableForRelation(ctx.evidence, m.relation, m.node.alias);
     const conditions = m.filters.map((f) => f.condition).join(' AND ');
-    const byKind = table ? columnsByKind(conditions, table) : { all: [], equality: [] };
+    const byKind = table ? columnsByKind(conditions, table) : { all: [], equality: [], indexable: [] };
     const columns = byKind.all;
     const staleTable = table && ((table.staleness ?? 0) > STALE_SHARE || table.reltuples === null);
     const isJoin = /Join|Nested Loop/.test(m.node.name);
@@ -154,7 +198,7 @@ function estimationErrors(ctx: Context): Finding[] {
         .map(quoteIfNeeded)
         .join(', ')} FROM ${qualified(table)};`;
       sql = [stats, `ANALYZE ${qualified(table)};`];
-      const index = indexSql(table, columns);
+      const index = indexSql(table, byKind.indexable);
       if (index) sql.push(index);
       recommendation = `Tell the planner the columns move together with extended statistics (at most 5 per table), then ANALYZE${index ? '; a composite index led by the equality column also narrows the read' : ''}.`;
     } else if (isJoin) {
@@ -193,8 +237,9 @@ function wastefulScans(ctx: Context): Finding[] {
     const full = /^(Seq Scan|Full Scan)/.test(m.node.name);
     if (!worst || worst.selectivity! <= 0.5 || (read ?? 0) < 1000) continue;
     const cols = table ? conditionColumns(filters.map((f) => f.condition).join(' AND '), table) : [];
-    // For an index scan, the new index covers its own condition and the filter, equality columns first.
-    const indexCols = full || !table ? cols : conditionColumns([detail(m.node, 'Index Cond') ?? '', ...filters.map((f) => f.condition)].join(' AND '), table);
+    // The new index covers the filter (and, for an index scan, its own condition): equality
+    // columns first, then ranges; columns compared in ways no btree key serves are left out.
+    const indexCols = table ? columnsByKind([full ? '' : (detail(m.node, 'Index Cond') ?? ''), ...filters.map((f) => f.condition)].join(' AND '), table).indexable : [];
     const sql = table ? indexSql(table, indexCols) : undefined;
     out.push({
       kind: full ? 'full-scan' : 'filter-after-index',
@@ -335,16 +380,18 @@ export function findings(plan: ParsedPlan, metrics: NodeMetrics[], evidence: Evi
   const ctx: Context = { plan, metrics, evidence };
   const all = [...staleStatistics(ctx), ...estimationErrors(ctx), ...wastefulScans(ctx), ...nestedLoops(ctx), ...storageLookups(ctx), ...spills(ctx), ...hygiene(ctx)];
   const rank: Record<Severity, number> = { critical: 0, high: 1, moderate: 2, low: 3 };
-  // The same statement is recommended once, by the first finding that names it.
-  const seen = new Set<string>();
+  all.sort((a, b) => (b.durationMs ?? -1) - (a.durationMs ?? -1) || rank[a.severity] - rank[b.severity] || a.nodeId - b.nodeId);
+  // A statement is recommended once, by the first finding that names it; an index is dropped
+  // when an earlier one on the same table has the same first column and every column it has.
+  const earlier: string[] = [];
   for (const f of all) {
     if (!f.sql) continue;
-    f.sql = f.sql.filter((q) => !seen.has(q));
-    f.sql.forEach((q) => seen.add(q));
+    f.sql = f.sql.filter((q) => !earlier.some((e) => e === q || indexCovers(e, q)));
+    earlier.push(...f.sql);
     if (f.sql.length === 0) {
       f.sql = undefined;
-      f.recommendation += ' (the SQL is in an earlier finding)';
+      f.recommendation += ' The statement recommended by an earlier finding covers this.';
     }
   }
-  return all.sort((a, b) => (b.durationMs ?? -1) - (a.durationMs ?? -1) || rank[a.severity] - rank[b.severity] || a.nodeId - b.nodeId);
+  return all;
 }

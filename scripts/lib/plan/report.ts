@@ -169,7 +169,7 @@ export function experimentsSection(outcome: ExperimentsOutcome, target: ExplainR
   if (outcome.status === 'skipped') {
     const how = target.kind === 'cluster' ? `scripts/psql-connect.ts --cluster ${target.id} -f experiment.sql` : `scripts/psql-connect.ts --local ${target.id} -f experiment.sql`;
     out.push(
-      `Skipped: the query ran for ${seconds(outcome.baselineMs)} (over 30 s), so re-running it for each experiment was not done.`,
+      `Skipped: the query ran for ${seconds(outcome.baselineMs)} (over ${num(outcome.slowMs / 1000, 3)} s), so re-running it for each experiment was not done.`,
       '',
       `Run each experiment yourself, one file each, with \`${how}\`; each opens its own read-only transaction. Compare its Execution Time with the baseline's.`,
     );
@@ -203,7 +203,9 @@ function defect(result: ExplainResult): string[] {
   const rc = result.resultCheck ?? {};
   const a = result.anomalies[0]!;
   const out = ['## Possible engine defect', ''];
+  // The first (top-most) implausible node per table; the JSON output lists them all.
   const tables = result.anomalies
+    .filter((x, i, all) => all.findIndex((y) => y.table === x.table) === i)
     .map((x) => `\`${x.node}\` reports ${x.field === 'actual' ? 'actual' : 'estimated'} rows=${num(x.rows, 0)}${x.field === 'actual' ? ` loops=${num(x.loops, 0)}` : ''} on table \`${x.table.name}\` (count(*) ${num(x.table.count, 0)}, reltuples ${num(x.table.reltuples, 0)})`)
     .join('; ');
   out.push(`Implausible row counts: ${tables}. A scan cannot return more rows per loop than its table holds.`, '');
