@@ -7,13 +7,15 @@ import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { MIN_PSQL_MAJOR, parsePsqlVersion as parseVersionLine } from '../psql/version.js';
+import { SYSTEM_CA_BUNDLES } from '../psql/tls.js';
 import type { Finding, Mode } from './check.js';
 import { caBundleFix, psqlInstallFix, type Family } from './platform.js';
 
 const run = promisify(execFile);
 const PROBE_TIMEOUT_MS = 10_000;
 
-export const MIN_PSQL = 14;
+export const MIN_PSQL = MIN_PSQL_MAJOR;
 export const SSLROOTCERT_SYSTEM_SINCE = 16;
 
 /** The first executable called `name` on the PATH of `env`. */
@@ -41,10 +43,12 @@ function probeEnv(env: NodeJS.ProcessEnv, home: string): NodeJS.ProcessEnv {
   return { ...Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]])), HOME: home, LC_ALL: 'C', LANG: 'C' };
 }
 
+/** `psql --version` as "15.18" and 15 (the parser is psql-connect's, so both agree). */
 export function parsePsqlVersion(text: string): { version: string; major: number } | undefined {
-  const m = /\(PostgreSQL\)\s+([0-9]+)(?:\.([0-9]+))?/.exec(text);
-  if (!m) return undefined;
-  return { version: m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`, major: Number(m[1]) };
+  const v = parseVersionLine(text);
+  if (!v) return undefined;
+  const m = /\(PostgreSQL\)\s+[0-9]+\.[0-9]+/.test(text);
+  return { version: m ? `${v.major}.${v.minor}` : String(v.major), major: v.major };
 }
 
 interface ExecOutcome {
@@ -120,14 +124,8 @@ export function checkPsql(info: PsqlInfo & { error?: string }, mode: Mode, famil
   };
 }
 
-/** Where distributions keep the system's trusted root certificates as one PEM file. */
-export const CA_BUNDLES = [
-  '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Alpine, Arch, Gentoo
-  '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL, Amazon Linux
-  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', // RHEL, CentOS
-  '/etc/ssl/ca-bundle.pem', // openSUSE
-  '/etc/ssl/cert.pem', // macOS, Alpine, BSD
-];
+/** The CA bundle files psql-connect looks for, in the same order. */
+export const CA_BUNDLES: readonly string[] = SYSTEM_CA_BUNDLES;
 
 export function checkTls(info: PsqlInfo, env: NodeJS.ProcessEnv, family: Family, bundles: readonly string[] = CA_BUNDLES): Finding {
   const fix = caBundleFix(family);
