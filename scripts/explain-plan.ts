@@ -5,8 +5,9 @@
 // explain-plan: workflow 8 as a command. Captures EXPLAIN ANALYZE VERBOSE of one query inside a
 // read-only transaction, gathers catalog evidence, runs planner experiments when the query took
 // 30 s or less, and prints the report of references/query-plan/report-format.md.
-import { existsSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
+import { readAll, readTextFile } from './lib/cli/input.js';
 
 const DEFAULT_COUNT_LIMIT = 5_000_000;
 
@@ -86,11 +87,11 @@ export const command = defineCommand({
     let text: string;
     if (options.reassess !== undefined) {
       reassess = await import('./lib/plan/reassess.js');
-      earlier = reassess.parseReport(readText(options.reassess), options.reassess);
+      earlier = reassess.parseReport(readTextFile(options.reassess), options.reassess);
       text = earlier.statement;
       if (earlier.target?.kind === 'local') throw new UserError(`${options.reassess} was captured on local ${earlier.target.id}; reassess it against the same target (--local is not available in this version)`);
     } else {
-      text = options.sql ?? (options.file === '-' ? await readAll(io.stdin) : readText(options.file!));
+      text = options.sql ?? (options.file === '-' ? await readAll(io.stdin) : readTextFile(options.file!));
     }
     const statement = await prepareStatement(text);
     if (statement.rewrittenFrom) note(`explain-plan.ts: rewritten from ${statement.rewrittenFrom}: ${statement.notes.join('; ')}`);
@@ -133,21 +134,6 @@ export const command = defineCommand({
   },
 });
 
-function readText(path: string): string {
-  let isFile: boolean;
-  try {
-    isFile = statSync(path).isFile();
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  if (!isFile) throw new UserError(`${path} is not a regular file`);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
-
 function writeText(path: string, text: string): void {
   try {
     writeFileSync(path, text);
@@ -163,10 +149,4 @@ function appendTo(path: string, addendum: string): void {
   } catch (error) {
     throw new UserError(`cannot append to ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

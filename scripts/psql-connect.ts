@@ -4,10 +4,10 @@
 
 // psql-connect: psql to an Aurora DSQL cluster with an IAM token made in-process, TLS
 // verify-full, and a parser-exact guard on what -c and -f may run.
-import { readFileSync, statSync } from 'node:fs';
 // Only light modules load here; the AWS SDK and the parser's WASM load inside run, on use.
 import { TOKEN_EXPIRES } from './lib/aws/token.js';
-import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
+import { defineCommand, UsageError } from './lib/cli/index.js';
+import { readAll, readTextFile } from './lib/cli/input.js';
 import { checkCommand, checkScript } from './lib/psql/guard.js';
 import { psqlInvocation, runPsql, type PsqlAction } from './lib/psql/run.js';
 import { applicationName, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
@@ -93,7 +93,7 @@ export const command = defineCommand({
       action = { kind: 'command', sql: options.command };
     } else if (file !== undefined || !io.stdin.isTTY) {
       const path = file ?? '-';
-      const text = path === '-' ? await readAll(io.stdin) : readScript(path);
+      const text = path === '-' ? await readAll(io.stdin) : readTextFile(path);
       if (readOnly) await loadParser();
       checkScript(text, { allowMeta: options['allow-meta'], readOnly, name: path === '-' ? 'standard input' : path });
       // A file goes to psql by name, so its errors say "psql:FILE:LINE"; stdin goes as the text read.
@@ -128,25 +128,3 @@ export const command = defineCommand({
     return result.code;
   },
 });
-
-/** A script file's text: it must be a readable regular file. */
-function readScript(path: string): string {
-  let isFile: boolean;
-  try {
-    isFile = statSync(path).isFile();
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  if (!isFile) throw new UserError(`${path} is not a regular file`);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -8,6 +8,7 @@
 // the same CA file); only the hand-over to node's TLS differs (see pgConfig).
 import { readFileSync } from 'node:fs';
 import { UserError } from '../cli/errors.js';
+import { CONNECT_TIMEOUT_SECONDS, type ConnectionTarget } from '../psql/run.js';
 
 /** What explain-plan needs from a connection: pg.Client and PGlite both fit. */
 export interface SqlSession {
@@ -77,28 +78,13 @@ export async function readOnly<T>(session: SqlSession, body: () => Promise<T>): 
   }
 }
 
-/** The connection settings psql-connect builds for a cluster (structurally its ConnectionTarget). */
-export interface PgTarget {
-  host: string;
-  hostaddr?: string;
-  port?: number;
-  user: string;
-  password?: string;
-  database?: string;
-  sslmode: 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
-  sslrootcert?: string;
-  applicationName: string;
-}
-
-/** Seconds to wait for a connection, as psql-connect does. */
-export const CONNECT_TIMEOUT_SECONDS = 10;
 
 /**
  * The node-postgres configuration for a target: the same host, role, token and TLS mode. For
  * verify-full the CA file psql would get is read here, and the server name checked is the
  * endpoint's even when the address comes from PGHOSTADDR; `system` means node's own roots.
  */
-export function pgConfig(target: PgTarget): import('pg').ClientConfig {
+export function pgConfig(target: ConnectionTarget): import('pg').ClientConfig {
   let ssl: import('pg').ClientConfig['ssl'];
   if (target.sslmode === 'verify-full' || target.sslmode === 'verify-ca') {
     let ca: string | undefined;
@@ -129,7 +115,7 @@ export function pgConfig(target: PgTarget): import('pg').ClientConfig {
 }
 
 /** Opens a node-postgres connection to a target. */
-export async function connect(target: PgTarget): Promise<SqlSession> {
+export async function connect(target: ConnectionTarget): Promise<SqlSession> {
   const { default: pg } = await import('pg');
   const client = new pg.Client(pgConfig(target));
   // An idle connection dropped by the server must not crash the process.
