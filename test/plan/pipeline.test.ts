@@ -166,6 +166,19 @@ describe('stale statistics: a tenant that was half the table', () => {
   });
 });
 
+describe('a query without tables', () => {
+  it('still gives a complete report, with no findings and no experiment', async () => {
+    const { session } = await pglite('SELECT 1');
+    const result = await explainPlan(session, await prepareStatement('SELECT g FROM generate_series(1, 10) g'), LOCAL, { now: NOW });
+    const report = renderReport(result);
+    expect(contractProblems(report)).toEqual([]);
+    expect(report).toContain('# Query plan report: query without tables\n');
+    expect(report).toContain('\nNo findings.\n');
+    expect(report).toContain('No experiment applies');
+    await session.close();
+  });
+});
+
 describe('a statement that fails', () => {
   it('gives the server error verbatim and no report', async () => {
     const { session } = await pglite('CREATE TABLE t (id int)');

@@ -59,6 +59,7 @@ describe('prepareStatement', () => {
     ['SELECT * INTO copy FROM t', /^SELECT INTO is refused/],
     ['UPDATE t SET a = 1 WHERE CURRENT OF c', /^WHERE CURRENT OF is refused/],
     ['CREATE TABLE x (id int)', /^Create is not a query/],
+    ['SELECT * FROM t WHERE id = $1', /^the statement has a parameter placeholder \(\$1\); put the value/],
     ['SELECT 1; SELECT 2', /^give exactly one statement; found 2/],
     ['  -- nothing\n', /^no SQL statement given$/],
     ['SELEC 1', /^syntax error in the statement: syntax error at or near "SELEC" at line 1, column 1$/],

@@ -110,7 +110,7 @@ function findingBlock(f: Finding, i: number): string[] {
 function evidence(result: ExplainResult): string[] {
   const { evidence: ev } = result;
   const out = ['## Evidence', '', '### Tables', ''];
-  if (ev.tables.length === 0) out.push('No tables were found in the catalog for this query.');
+  if (ev.tables.length === 0) out.push('The query reads no table the catalog knows, so there is no reltuples or count(*) to compare.');
   else {
     out.push('| Table | reltuples | count(*) | Difference |', '|---|---|---|---|');
     for (const t of ev.tables) {

@@ -172,6 +172,9 @@ export async function prepareStatement(input: string): Promise<PreparedStatement
   }
   refuseDataModifyingCte(node);
   refuseCurrentOf(node);
+  for (const [k, n] of walk(node)) {
+    if (k === 'ParamRef') throw new UsageError(`the statement has a parameter placeholder ($${String(n.number)}); put the value the application sends in its place`);
+  }
 
   let select: Json;
   if (kind === 'SelectStmt') {
