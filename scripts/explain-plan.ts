@@ -8,8 +8,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
-
-const DEFAULT_COUNT_LIMIT = 5_000_000;
+import { DEFAULT_COUNT_LIMIT } from './lib/plan/evidence.js';
 
 export const command = defineCommand({
   name: 'scripts/explain-plan.ts',
