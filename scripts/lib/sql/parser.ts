@@ -178,26 +178,57 @@ const isWord = (t: SqlToken | undefined, word: string): boolean => t !== undefin
  * or follow ASYNC or IF NOT EXISTS). After `ALTER TABLE` it is only a candidate: a table
  * may be called async, so it counts as the keyword only when the parser needs it to.
  */
-function findAsync(tokens: SqlToken[]): { sure: SqlToken[]; candidates: { token: SqlToken; next?: SqlToken }[] } {
+function findAsync(tokens: SqlToken[]): { sure: SqlToken[]; candidates: AsyncCandidate[] } {
   const sig = tokens.filter((t) => !t.comment);
   const sure: SqlToken[] = [];
-  const candidates: { token: SqlToken; next?: SqlToken }[] = [];
+  const candidates: AsyncCandidate[] = [];
   for (let i = 0; i < sig.length; i++) {
     if (isWord(sig[i], 'CREATE')) {
       let j = i + 1;
       if (isWord(sig[j], 'UNIQUE')) j++;
       if (isWord(sig[j], 'INDEX') && isAsyncWord(sig[j + 1])) sure.push(sig[j + 1]!);
     } else if (isWord(sig[i], 'ALTER') && isWord(sig[i + 1], 'TABLE') && isAsyncWord(sig[i + 2])) {
-      candidates.push({ token: sig[i + 2]!, next: sig[i + 3] });
+      let end = i + 3;
+      while (end < sig.length && sig[end]!.type !== 'ASCII_59') end++;
+      candidates.push({ token: sig[i + 2]!, next: sig[i + 3], from: sig[i]!.start, to: end < sig.length ? sig[end]!.start : undefined });
     }
   }
   return { sure, candidates };
 }
 
+interface AsyncCandidate {
+  token: SqlToken;
+  next?: SqlToken;
+  /** The statement's span (ALTER to its `;`, or the end of the input). */
+  from: number;
+  to?: number;
+}
+
+/**
+ * `ALTER TABLE ASYNC t VALIDATE ...` fails to parse exactly at the token after ASYNC: then,
+ * and only then, ASYNC is the keyword. Each candidate is tried on its own statement, so a
+ * file with many of them is still parsed once.
+ */
+function isAsyncKeyword(sql: string, c: AsyncCandidate): boolean {
+  if (!c.next) return false;
+  try {
+    parser().parseSync(sql.slice(c.from, c.to));
+    return false;
+  } catch (error) {
+    return (error as RawError).sqlDetails?.cursorPosition === c.next.start - c.from;
+  }
+}
+
+/** The text with the given tokens replaced by spaces (offsets unchanged). */
 function blank(text: string, tokens: SqlToken[]): string {
-  let out = text;
-  for (const t of tokens) out = out.slice(0, t.start) + ' '.repeat(t.end - t.start) + out.slice(t.end);
-  return out;
+  const parts: string[] = [];
+  let pos = 0;
+  for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
+    parts.push(text.slice(pos, t.start), ' '.repeat(t.end - t.start));
+    pos = t.end;
+  }
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 /** Parse SQL text into statements. Empty input or comments only give []. Throws SqlSyntaxError. */
@@ -213,28 +244,33 @@ export function parseSql(sql: string): Statement[] {
   if (tokens.every((t) => t.comment)) return [];
 
   const { sure, candidates } = findAsync(tokens);
-  const blanked = [...sure];
+  const blanked = [...sure, ...candidates.filter((c) => isAsyncKeyword(sql, c)).map((c) => c.token)].sort((a, b) => a.start - b.start);
   let result: ParseResult;
-  for (;;) {
-    try {
-      result = parser().parseSync(blank(sql, blanked));
-      break;
-    } catch (error) {
-      // `ALTER TABLE ASYNC t VALIDATE ...` fails exactly at the token after ASYNC: then,
-      // and only then, ASYNC is the keyword.
-      const at = (error as RawError).sqlDetails?.cursorPosition;
-      const fix = candidates.find((c) => c.next && c.next.start === at && !blanked.includes(c.token));
-      if (!fix) throw syntaxError(map, error);
-      blanked.push(fix.token);
-    }
+  try {
+    result = parser().parseSync(blank(sql, blanked));
+  } catch (error) {
+    throw syntaxError(map, error);
   }
 
   const statements: Statement[] = [];
+  // Statements and tokens are both in input order: walk the tokens once, not once per
+  // statement (a 10,000-statement file would otherwise take seconds).
+  let next = 0;
+  let nextAsync = 0;
+  const hasAsync = (start: number, end: number): boolean => {
+    while (nextAsync < blanked.length && blanked[nextAsync]!.start < start) nextAsync++;
+    return nextAsync < blanked.length && blanked[nextAsync]!.end <= end;
+  };
   for (const raw of result.stmts ?? []) {
     const byteFrom = raw.stmt_location ?? 0;
     const from = map.toChar(byteFrom);
     const to = raw.stmt_len ? map.toChar(byteFrom + raw.stmt_len) : sql.length;
-    const own = tokens.filter((t) => t.start >= from && t.end <= to && t.type !== 'ASCII_59');
+    while (next < tokens.length && tokens[next]!.start < from) next++;
+    const own: SqlToken[] = [];
+    for (let k = next; k < tokens.length && tokens[k]!.start < to; k++) {
+      const t = tokens[k]!;
+      if (t.end <= to && t.type !== 'ASCII_59') own.push(t);
+    }
     const sig = own.filter((t) => !t.comment);
     if (sig.length === 0 || !raw.stmt) continue;
     const start = sig[0]!.start;
@@ -251,7 +287,7 @@ export function parseSql(sql: string): Statement[] {
       kind,
       node: (raw.stmt as unknown as Record<string, Record<string, unknown>>)[kind]!,
       ast: raw.stmt,
-      async: blanked.some((t) => t.start >= start && t.end <= end),
+      async: hasAsync(start, end),
       tokens: own.filter((t) => t.start >= start && t.end <= end),
     });
   }

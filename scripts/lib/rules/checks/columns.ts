@@ -74,8 +74,9 @@ export function checkColumn(col: ColumnDef, f: Findings, adding: boolean): void 
     if (c.contype === 'CONSTR_IDENTITY') {
       if (t && t.name !== 'int8' && !SERIAL_TYPES.has(t.name)) f.add('identity_type', { type: t.display }, col.typeName?.location);
       if (!adding) checkIdentityOptions(c.options, f, c.location);
-    } else if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && t && isBuiltin(t) && NON_KEY_TYPES.has(t.name)) {
-      f.add('index_key_type', { type: t.display }, c.location);
+    } else if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && t && isBuiltin(t)) {
+      if (NON_KEY_TYPES.has(t.name)) f.add('index_key_type', { type: t.display }, c.location);
+      if (declaredBytes(t) > MAX_KEY_BYTES) f.add('key_size_limit', {}, c.location);
     }
   }
 }

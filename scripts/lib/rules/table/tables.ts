@@ -195,6 +195,7 @@ export const TABLE_RULES: Rule[] = [
     detects: 'bpchar type modifier above 4096',
     message: 'Datatype limit greater than 4096 bytes not supported for char',
     suggestion: 'use varchar(n) or text',
+    fix: { tier: 'fixed_with_warning', does: 'makes the column text: no padding and no length check' },
     source: SRC.limits,
   }),
   limit({
@@ -203,6 +204,7 @@ export const TABLE_RULES: Rule[] = [
     detects: 'varchar type modifier above 65535',
     message: 'Datatype limit greater than 65535 bytes not supported for varchar',
     suggestion: 'use text (values up to 1 MiB)',
+    fix: { tier: 'fixed_with_warning', does: 'makes the column text: no length check' },
     source: SRC.limits,
   }),
   limit({
@@ -219,6 +221,7 @@ export const TABLE_RULES: Rule[] = [
     detects: 'numeric/decimal column without type modifiers',
     message: 'numeric without precision is stored as numeric(18,6) in DSQL; values are rounded to 6 decimal places',
     suggestion: 'declare the precision and scale you need, e.g. numeric(19,4)',
+    fix: { tier: 'fixed_with_warning', does: 'writes numeric(18,6), what DSQL stores anyway: choose the precision and scale you need' },
     source: SRC.dataTypes,
   }),
   limit({
@@ -350,6 +353,7 @@ export const TABLE_RULES: Rule[] = [
       'AlterTableCmd subtypes AT_EnableRowSecurity, AT_DisableRowSecurity, AT_ForceRowSecurity, AT_NoForceRowSecurity, AT_ReplicaIdentity, AT_EnableRule, AT_EnableAlwaysRule, AT_EnableReplicaRule, AT_DisableRule, AT_SetRelOptions, AT_ResetRelOptions, AT_ReplaceRelOptions, AT_SetTableSpace, AT_AttachPartition, AT_DetachPartition, AT_AddInherit, AT_DropInherit, AT_SetLogged, AT_SetUnLogged, AT_ClusterOn, AT_DropCluster, AT_SetAccessMethod',
     message: 'unsupported ALTER TABLE {action} statement',
     messageVerified: false,
+    fix: { tier: 'fixed', does: 'drops SET/RESET (storage parameters), SET TABLESPACE, CLUSTER ON, SET WITHOUT CLUSTER and SET LOGGED (no effect on DSQL) and REPLICA IDENTITY (warning); the other actions are left for you' },
     source: SRC.alterTable,
   }),
 ];
