@@ -43,7 +43,7 @@ const refusedIds = (() => {
 const changeDates = (() => {
   const section = guide.slice(guide.indexOf('## What changed in 2026'), guide.indexOf('## Transactions'));
   const dates = new Map<string, string>();
-  for (const m of section.matchAll(/^\|[^|]+\| (?:recorded )?(\d{4}-\d\d-\d\d) \| (.+) \|$/gm)) {
+  for (const m of section.matchAll(/^\|[^|]+\| (?:recorded |documented )?(\d{4}-\d\d-\d\d) \| (.+) \|$/gm)) {
     for (const id of m[2]!.matchAll(/`([a-z_0-9]+)`/g)) dates.set(id[1]!, m[1]!);
   }
   return dates;

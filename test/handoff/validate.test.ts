@@ -69,8 +69,8 @@ describe('scope rules: each one alone makes a valid artifact out of scope', () =
       evidence: ['/hard_constraints/2'],
     },
     {
-      name: 'stored procedures as a hard constraint',
-      change: (r) => void r.hard_constraints.unshift({ kind: 'stored_procedures', statement: 'Keep the billing procedures.' }),
+      name: 'triggers as a hard constraint',
+      change: (r) => void r.hard_constraints.unshift({ kind: 'triggers', statement: 'Audit triggers stay.' }),
       rule: 'postgresql-features',
       skill: 'amazon-aurora-postgresql',
       evidence: ['/hard_constraints/0'],
@@ -154,10 +154,11 @@ describe('scope rules: each one alone makes a valid artifact out of scope', () =
     expect(r.scope.suggestion?.skill).toBe('rds-db2');
   });
 
-  it('a trigger in use but not required is a note, not a verdict', async () => {
+  it('a trigger in use but not required is a note, not a verdict; stored procedures (PL/pgSQL) need none', async () => {
     const r = await usable(variant((req) => void (req.migration_context.features_in_use = ['triggers', 'stored_procedures'])));
     expect(r.scope.verdict).toBe('in_scope');
-    expect(r.scope.notes.filter((n) => /moves into the application/.test(n.message))).toHaveLength(2);
+    const moves = r.scope.notes.filter((n) => /moves into the application/.test(n.message));
+    expect(moves.map((n) => n.evidence)).toEqual([['/migration_context/features_in_use/0']]);
   });
 
   it('a shape "other" alone is not judged out of scope', async () => {

@@ -22,3 +22,17 @@ export function parseEndpoint(host: string): { id: string; region: string } | un
   const m = /^([a-z0-9]+)\.dsql[^.]*\.([a-z0-9-]+)\.on\.aws$/.exec(host);
   return m ? { id: m[1]!, region: m[2]! } : undefined;
 }
+
+/** A DSQL cluster ARN: arn:aws[-partition]:dsql:<region>:<account>:cluster/<id> */
+const CLUSTER_ARN = /^arn:aws(?:-[a-z-]+)?:dsql:([a-z0-9-]{1,20}):([0-9]{12}):cluster\/([a-z0-9]{1,64})$/;
+
+export function parseClusterArn(arn: string): { region: string; account: string; id: string } | undefined {
+  const m = CLUSTER_ARN.exec(arn.trim());
+  return m ? { region: m[1]!, account: m[2]!, id: m[3]! } : undefined;
+}
+
+export function checkClusterArn(arn: string, from = 'cluster ARN'): { region: string; account: string; id: string } {
+  const parsed = parseClusterArn(arn);
+  if (!parsed) throw new UsageError(`${from} ${JSON.stringify(arn)} is not a DSQL cluster ARN (arn:aws:dsql:REGION:ACCOUNT:cluster/ID)`);
+  return parsed;
+}

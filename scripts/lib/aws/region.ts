@@ -32,9 +32,10 @@ export async function resolveRegion({ flag, profile, env = process.env, legacyRe
   if (legacyRegionEnv && env.REGION) return { region: checkRegion(env.REGION, '$REGION'), source: 'REGION' };
   if (env.AWS_REGION) return { region: checkRegion(env.AWS_REGION, '$AWS_REGION'), source: 'AWS_REGION' };
   if (env.AWS_DEFAULT_REGION) return { region: checkRegion(env.AWS_DEFAULT_REGION, '$AWS_DEFAULT_REGION'), source: 'AWS_DEFAULT_REGION' };
-  // The SDK's loader reads the shared config file for the chosen profile; loaded lazily
-  // because most of the SDK is not needed to answer --help.
-  const { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS } = await import('@smithy/core/config');
+  // The SDK's own loader reads the shared config file for the chosen profile. It comes with the
+  // SDK bundle (sdk.ts), loaded only now: --help never gets here.
+  const { loadSdk } = await import('./sdk.js');
+  const { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS } = loadSdk();
   const fromFile = loadConfig(
     { environmentVariableSelector: () => undefined, configFileSelector: (p: Record<string, string | undefined>) => p.region, default: () => undefined },
     { ...NODE_REGION_CONFIG_FILE_OPTIONS, profile: profile ?? env.AWS_PROFILE },

@@ -73,7 +73,7 @@ const SHAPE_HOME: Record<string, string> = {
 export const POSTGRESQL_FEATURES: Record<string, { name: string; rules: string[] }> = {
   postgresql_extensions: { name: 'PostgreSQL extensions', rules: ['unsupported_create_extension'] },
   triggers: { name: 'triggers', rules: ['unsupported_create_trigger'] },
-  stored_procedures: { name: 'stored procedures', rules: ['unsupported_create_procedure', 'unsupported_create_function_non_sql'] },
+  stored_procedures: { name: 'stored procedures', rules: ['plpgsql'] },
 };
 
 /** The rules-table entries by which DSQL refuses this feature (none: DSQL has it). */

@@ -47,7 +47,6 @@ const REFUSED_KINDS: Readonly<Record<string, string>> = {
   CreateRangeStmt: 'unsupported_range_type',
   AlterEnumStmt: 'unsupported_alter_type',
   AlterTypeStmt: 'unsupported_alter_type',
-  DoStmt: 'unsupported_do',
   AlterFunctionStmt: 'unsupported_alter_function_property',
   CreatePolicyStmt: 'unsupported_row_level_security',
   AlterPolicyStmt: 'unsupported_row_level_security',
@@ -155,12 +154,8 @@ export function checkOther(stmt: Statement, f: Findings, ctx: CheckContext): voi
       break;
     case 'CreateFunctionStmt': {
       const n = node as CreateFunctionStmt;
-      if (n.is_procedure) {
-        f.add('unsupported_create_procedure', {});
-        break;
-      }
       const language = str(findDef(n.options, 'language')?.arg)?.toLowerCase();
-      if (language !== undefined && language !== 'sql') f.add('unsupported_create_function_non_sql', { language });
+      if (language !== undefined && language !== 'sql' && language !== 'plpgsql') f.add('unsupported_create_function_non_sql', { language });
       break;
     }
     case 'AlterDomainStmt': {

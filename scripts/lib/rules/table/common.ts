@@ -8,6 +8,12 @@ export const GA = '2025-05-27';
 export const SEQUENCES_GA = '2026-02-13';
 /** Foreign key constraints became available. */
 export const FOREIGN_KEYS_GA = '2026-08-27';
+/**
+ * PL/pgSQL (functions, procedures, CALL, DO) as documented by the AWS page "PL/pgSQL in Aurora
+ * DSQL". No launch date was found; probes recorded on 2026-09-18 were still refused, so this is
+ * the date the page was seen, a lower bound for when the behaviour holds.
+ */
+export const PLPGSQL_DOCUMENTED = '2026-11-26';
 
 const DOCS = 'https://docs.aws.amazon.com/aurora-dsql/latest/userguide/';
 /** Probes recorded against a real cluster in September 2026. */
@@ -26,6 +32,7 @@ export const SRC = {
   foreignKeys: `${DOCS}working-with-foreign-key-constraints.html`,
   sqlFeatures: `${DOCS}working-with-postgresql-compatibility-supported-sql-features.html`,
   unsupported: `${DOCS}working-with-postgresql-compatibility-unsupported-features.html`,
+  plpgsql: `${DOCS}working-with-plpgsql.html`,
   loading: `${DOCS}loading-data.html`,
   knownIssues: `${DOCS}known-issues.html`,
   goldenUnsupported: `${GOLDEN}unsupported.json`,

@@ -1,7 +1,7 @@
 // Behaviour DSQL accepts although older tools or docs say otherwise. Recorded so that no
 // check flags it; the tests lint an example of each and expect silence.
 import type { Rule } from '../types.js';
-import { FOREIGN_KEYS_GA, GA, SEQUENCES_GA, SRC, supported } from './common.js';
+import { FOREIGN_KEYS_GA, GA, PLPGSQL_DOCUMENTED, SEQUENCES_GA, SRC, supported } from './common.js';
 
 export const SUPPORTED_RULES: Rule[] = [
   supported({
@@ -115,6 +115,13 @@ export const SUPPORTED_RULES: Rule[] = [
     detects: 'CreateFunctionStmt with language sql (or a SQL-standard body)',
     since: GA,
     source: SRC.goldenUnsupported,
+  }),
+  supported({
+    id: 'plpgsql',
+    summary: 'PL/pgSQL functions and procedures, CALL, and DO blocks (triggers are still refused)',
+    detects: 'CreateFunctionStmt with language plpgsql (is_procedure or not), CallStmt, DoStmt',
+    since: PLPGSQL_DOCUMENTED,
+    source: SRC.plpgsql,
   }),
   supported({
     id: 'views',

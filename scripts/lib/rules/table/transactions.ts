@@ -158,7 +158,8 @@ export const TRANSACTION_AGE_LIMIT_SECONDS = 300;
 
 /**
  * Parameters SET may change (lower case). Names starting with `enable_` (planner switches)
- * are allowed too; see isSetAllowed. disable_sync_create_index is DSQL's own.
+ * are allowed too; see isSetAllowed. disable_sync_create_index is DSQL's own, and so is
+ * dsql.enable_batched_nestloop (the batched nested-loop join switch, release notes 2026-09-11).
  */
 export const SET_ALLOWLIST: readonly string[] = [
   'application_name',
@@ -170,6 +171,7 @@ export const SET_ALLOWLIST: readonly string[] = [
   'search_path',
   'role',
   'disable_sync_create_index',
+  'dsql.enable_batched_nestloop',
 ];
 
 /** Whether DSQL lets SET change this parameter (case-insensitive). */
