@@ -284,7 +284,9 @@ describe('the 30-second rule', () => {
     expect((await runExperiments(session, sql, plan('30000.001'), experiments)).status).toBe('skipped');
   });
 
-  it('refuses a planner setting DSQL does not let a session change', () => {
+  it('refuses a planner setting DSQL does not let a session change, and allows its own', () => {
     expect(() => experimentScript('SELECT 1', { work_mem: 'off' } as never)).toThrow(/cannot be SET on DSQL/);
+    expect(() => experimentScript('SELECT 1', { 'enable_x; DROP TABLE t': 'off' } as never)).toThrow(/cannot be SET on DSQL/);
+    expect(experimentScript('SELECT 1', { 'dsql.enable_batched_nestloop': 'off' })[1]).toBe('SET LOCAL dsql.enable_batched_nestloop = off');
   });
 });

@@ -20,7 +20,7 @@ export function experimentScript(sql: string, settings: PlannerSettings = {}): s
   for (const name of Object.keys(settings)) {
     // The rules table says which parameters DSQL lets a session change; the name is also
     // interpolated into SQL below, so it must be a plain identifier.
-    if (!isSetAllowed(name) || !/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`planner setting ${name} cannot be SET on DSQL`);
+    if (!isSetAllowed(name) || !/^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?$/.test(name)) throw new Error(`planner setting ${name} cannot be SET on DSQL`);
   }
   return [
     'BEGIN READ ONLY',
