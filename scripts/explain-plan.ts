@@ -1,5 +1,5 @@
 #!/bin/sh
-':' //; exec node "$(dirname -- "$0")/lib/launcher.mjs" "$0" "$@"
+':' //; case $0 in */*) d=${0%/*} ;; *) d=. ;; esac; exec node "$d/lib/launcher.mjs" "$0" "$@"
 // ^ Runs this file through the launcher from any working directory (the line is a no-op in TypeScript).
 
 // explain-plan: workflow 8 as a command. Captures EXPLAIN ANALYZE VERBOSE of one query inside a
