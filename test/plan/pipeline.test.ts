@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStatement } from '../../scripts/lib/rules/index.js';
 import { experimentScript } from '../../scripts/lib/plan/capture.js';
 import { explainPlan, type ExplainResult } from '../../scripts/lib/plan/explain.js';
-import { runExperiments, summarize } from '../../scripts/lib/plan/experiments.js';
+import { runExperiments, settingExperiments, summarize } from '../../scripts/lib/plan/experiments.js';
 import { resultJson } from '../../scripts/lib/plan/json.js';
 import { parseReport, renderAddendum } from '../../scripts/lib/plan/reassess.js';
 import { renderReport } from '../../scripts/lib/plan/report.js';
@@ -282,6 +282,20 @@ describe('the 30-second rule', () => {
     const experiments = [{ id: 'x', label: 'enable_hashjoin off', kind: 'setting' as const, reason: 'test', settings: { enable_hashjoin: 'off' as const }, sql, script: experimentScript(sql, { enable_hashjoin: 'off' }) }];
     expect((await runExperiments(session, sql, plan('30000.000'), experiments)).status).toBe('ran');
     expect((await runExperiments(session, sql, plan('30000.001'), experiments)).status).toBe('skipped');
+  });
+
+  it("turns DSQL's batched nested-loop join off with its own setting, and nested loops with the standard one", () => {
+    const plan = parsePlanText(
+      [
+        'Nested Loop (Batched Join)  (cost=0.00..10.00 rows=10 width=8) (actual time=0.1..0.5 rows=12 loops=1)',
+        '  ->  Full Scan (btree-table) on orders o  (cost=0.00..5.00 rows=10 width=8) (actual time=0.05..0.2 rows=10 loops=1)',
+        '  ->  Index Scan using customers_pkey on customers c  (cost=0.00..0.50 rows=1 width=8) (actual time=0.01..0.02 rows=1 loops=10)',
+        'Execution Time: 0.6 ms',
+      ].join('\n'),
+    );
+    const experiments = settingExperiments('SELECT 1', plan);
+    expect(experiments.map((e) => e.id)).toEqual(['dsql.enable_batched_nestloop-off', 'enable_nestloop-off', 'enable_seqscan-off', 'enable_indexscan-off']);
+    expect(experiments[0]!.script).toContain('SET LOCAL dsql.enable_batched_nestloop = off');
   });
 
   it('refuses a planner setting DSQL does not let a session change, and allows its own', () => {

@@ -83,8 +83,13 @@ interface Method {
   what: string;
 }
 
-/** Join and scan methods a session may turn off (all `enable_*`, which DSQL allows), by the plan node that shows them. */
+/**
+ * Join and scan methods a session may turn off (the `enable_*` family and DSQL's own
+ * dsql.enable_batched_nestloop, both on the rules table's SET allowlist), by the plan node that shows them.
+ */
 const METHODS: Method[] = [
+  // DSQL's batched nested-loop join (release notes 2026-09-11); the plain enable_nestloop experiment follows too.
+  { node: /^Nested Loop \(Batched Join\)/, setting: 'dsql.enable_batched_nestloop', what: 'batched nested-loop joins' },
   { node: /^Nested Loop/, setting: 'enable_nestloop', what: 'Nested Loop' },
   { node: /^Hash Join|^Hash (Semi|Anti|Right|Left|Full)/, setting: 'enable_hashjoin', what: 'Hash Join' },
   { node: /^Merge Join|^Merge (Semi|Anti|Right|Left|Full)/, setting: 'enable_mergejoin', what: 'Merge Join' },
@@ -109,7 +114,7 @@ export function summarize(plan: ParsedPlan): RunSummary {
 }
 
 /** Setting experiments: one per join or scan method the plan used, joins first. */
-function settingExperiments(sql: string, plan: ParsedPlan): Experiment[] {
+export function settingExperiments(sql: string, plan: ParsedPlan): Experiment[] {
   const out: Experiment[] = [];
   for (const method of METHODS) {
     const used = plan.nodes.filter((n) => method.node.test(n.name));
