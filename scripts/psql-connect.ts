@@ -4,15 +4,15 @@
 
 // psql-connect: psql to an Aurora DSQL cluster with an IAM token made in-process, TLS
 // verify-full, and a parser-exact guard on what -c and -f may run.
-import { readFileSync, statSync } from 'node:fs';
 // Only light modules load here; the AWS SDK and the parser's WASM load inside run, on use.
-import { checkClusterId, clusterEndpoint, parseEndpoint } from './lib/aws/ids.js';
-import { checkRegion, DEFAULT_REGION, resolveRegion } from './lib/aws/region.js';
-import { ADMIN_USER, TOKEN_EXPIRES } from './lib/aws/token.js';
-import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
+import { checkClusterId } from './lib/aws/ids.js';
+import { checkRegion, DEFAULT_REGION } from './lib/aws/region.js';
+import { TOKEN_EXPIRES } from './lib/aws/token.js';
+import { defineCommand, UsageError } from './lib/cli/index.js';
+import { readAll, readTextFile } from './lib/cli/input.js';
 import { checkCommand, checkScript } from './lib/psql/guard.js';
 import { psqlInvocation, runPsql, type PsqlAction } from './lib/psql/run.js';
-import { applicationName, checkHost, checkUser, dsqlTarget } from './lib/psql/target.js';
+import { applicationName, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
 import { checkPsql } from './lib/psql/version.js';
 import { loadParser } from './lib/sql/parser.js';
 
@@ -101,7 +101,7 @@ export const command = defineCommand({
       action = { kind: 'command', sql: options.command };
     } else if (file !== undefined || !io.stdin.isTTY) {
       const path = file ?? '-';
-      const text = path === '-' ? await readAll(io.stdin) : readScript(path);
+      const text = path === '-' ? await readAll(io.stdin) : readTextFile(path);
       if (readOnly) await loadParser();
       checkScript(text, { allowMeta: options['allow-meta'], readOnly, name: path === '-' ? 'standard input' : path });
       // A file goes to psql by name, so its errors say "psql:FILE:LINE"; stdin goes as the text read.
@@ -176,70 +176,4 @@ async function runLocal(
   } finally {
     await local.release();
   }
-}
-
-interface TargetOptions {
-  cluster?: string;
-  host?: string;
-  region?: string;
-  profile?: string;
-}
-
-/** The endpoint and its Region: --host, or a cluster id from the argument, --cluster or $CLUSTER. */
-async function endpointOf(options: TargetOptions, positional: string | undefined, env: NodeJS.ProcessEnv): Promise<{ host: string; region: string }> {
-  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
-    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
-  }
-  const flagCluster = options.cluster ?? positional;
-  if (options.host !== undefined) {
-    if (flagCluster !== undefined) throw new UsageError('give a cluster id or --host, not both');
-    const host = checkHost(options.host.trim());
-    const encoded = parseEndpoint(host);
-    if (encoded) {
-      // A DSQL endpoint names its Region; the token must be signed for that one.
-      if (options.region !== undefined && checkRegion(options.region) !== encoded.region) {
-        throw new UsageError(`--region ${options.region} does not match the endpoint's Region ${encoded.region}`);
-      }
-      return { host, region: encoded.region };
-    }
-    const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
-    return { host, region };
-  }
-  const raw = flagCluster ?? env.CLUSTER;
-  if (raw === undefined || raw.trim() === '') throw new UsageError('missing cluster: give CLUSTER_ID, --cluster ID, --host ENDPOINT, or set $CLUSTER');
-  const id = checkClusterId(raw, flagCluster === undefined ? '$CLUSTER' : 'cluster identifier');
-  const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
-  return { host: clusterEndpoint(id, region), region };
-}
-
-/** --admin is --user admin; flags win over $DB_USER; admin by default. */
-function userOf(options: { user?: string; admin: boolean }, env: NodeJS.ProcessEnv): string {
-  if (options.admin && options.user !== undefined && options.user !== ADMIN_USER) {
-    throw new UsageError(`--admin means --user ${ADMIN_USER}; it cannot be combined with --user ${options.user}`);
-  }
-  if (options.admin) return ADMIN_USER;
-  if (options.user !== undefined) return checkUser(options.user);
-  return env.DB_USER ? checkUser(env.DB_USER, '$DB_USER') : ADMIN_USER;
-}
-
-/** A script file's text: it must be a readable regular file. */
-function readScript(path: string): string {
-  let isFile: boolean;
-  try {
-    isFile = statSync(path).isFile();
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  if (!isFile) throw new UserError(`${path} is not a regular file`);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

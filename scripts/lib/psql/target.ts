@@ -3,7 +3,9 @@
 // cluster (explain-plan) take the same path, so TLS and token rules live here once.
 import { isIP } from 'node:net';
 import { UsageError } from '../cli/errors.js';
-import { generateDbToken, type DbToken } from '../aws/token.js';
+import { checkClusterId, clusterEndpoint, parseEndpoint } from '../aws/ids.js';
+import { checkRegion, resolveRegion } from '../aws/region.js';
+import { ADMIN_USER, generateDbToken, type DbToken } from '../aws/token.js';
 import type { ConnectionTarget } from './run.js';
 import { resolveTls, type TlsSettings } from './tls.js';
 
@@ -101,4 +103,49 @@ export async function dsqlTarget(input: DsqlTargetInput): Promise<DsqlTarget> {
     tls,
     token: about,
   };
+}
+
+/** Where to connect, as psql-connect and explain-plan take it from their flags. */
+export interface TargetOptions {
+  cluster?: string;
+  host?: string;
+  region?: string;
+  profile?: string;
+}
+
+/** The endpoint and its Region: --host, or a cluster id from the argument, --cluster or $CLUSTER. */
+export async function endpointOf(options: TargetOptions, positional: string | undefined, env: NodeJS.ProcessEnv): Promise<{ host: string; region: string }> {
+  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
+    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
+  }
+  const flagCluster = options.cluster ?? positional;
+  if (options.host !== undefined) {
+    if (flagCluster !== undefined) throw new UsageError('give a cluster id or --host, not both');
+    const host = checkHost(options.host.trim());
+    const encoded = parseEndpoint(host);
+    if (encoded) {
+      // A DSQL endpoint names its Region; the token must be signed for that one.
+      if (options.region !== undefined && checkRegion(options.region) !== encoded.region) {
+        throw new UsageError(`--region ${options.region} does not match the endpoint's Region ${encoded.region}`);
+      }
+      return { host, region: encoded.region };
+    }
+    const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
+    return { host, region };
+  }
+  const raw = flagCluster ?? env.CLUSTER;
+  if (raw === undefined || raw.trim() === '') throw new UsageError('missing cluster: give CLUSTER_ID, --cluster ID, --host ENDPOINT, or set $CLUSTER');
+  const id = checkClusterId(raw, flagCluster === undefined ? '$CLUSTER' : 'cluster identifier');
+  const { region } = await resolveRegion({ flag: options.region, profile: options.profile, env, legacyRegionEnv: true });
+  return { host: clusterEndpoint(id, region), region };
+}
+
+/** --admin is --user admin; flags win over $DB_USER; admin by default. */
+export function userOf(options: { user?: string; admin: boolean }, env: NodeJS.ProcessEnv): string {
+  if (options.admin && options.user !== undefined && options.user !== ADMIN_USER) {
+    throw new UsageError(`--admin means --user ${ADMIN_USER}; it cannot be combined with --user ${options.user}`);
+  }
+  if (options.admin) return ADMIN_USER;
+  if (options.user !== undefined) return checkUser(options.user);
+  return env.DB_USER ? checkUser(env.DB_USER, '$DB_USER') : ADMIN_USER;
 }
