@@ -22,9 +22,7 @@ const PENDING_SCRIPTS: Record<string, string> = {
 };
 
 /** Flags a landed script does not have yet because another issue adds them (`--local`: issue 6). */
-const PENDING_FLAGS: Record<string, string[]> = {
-  'explain-plan.ts': ['local'],
-};
+const PENDING_FLAGS: Record<string, string[]> = {};
 
 const calls = allDocs().flatMap(invocations);
 const scripts = [...new Set(calls.map((c) => c.script))].sort();

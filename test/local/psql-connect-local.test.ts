@@ -1,7 +1,7 @@
 // psql-connect --local: the real psql and psql-connect's guard against a local cluster,
 // with a server started for the session, or the cluster's running local-dsql server (TLS).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,26 @@ describe('psql-connect --local', () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server!.once('exit', resolve));
     expect(findLocalCluster(cluster.view.identifier, env)?.view.status).toBe('IDLE');
+  });
+});
+
+describe('explain-plan --local', () => {
+  it('captures a plan report on the default local cluster, and reassesses it there only', async () => {
+    await run(['-c', 'CREATE TABLE IF NOT EXISTS plan_orders (id bigint PRIMARY KEY, tenant_id text)']);
+    await run(['-c', "INSERT INTO plan_orders SELECT g, 't' || (g % 5) FROM generate_series(1, 200) g ON CONFLICT DO NOTHING"]);
+    const report = join(mkdtempSync(join(tmpdir(), 'plan-local-')), 'plan.md');
+    const explain = (args: string[]) => runScript('explain-plan.ts', args, { env, timeoutMs: 120_000 });
+    const r = await explain(['--local', '--sql', "SELECT * FROM plan_orders WHERE tenant_id = 't1'", '-o', report]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(report, 'utf8');
+    expect(text).toMatch(/^_Captured \d{4}-\d\d-\d\d on local [a-z2-7]{26} with EXPLAIN ANALYZE VERBOSE_$/m);
+    expect(text).toContain('plan_orders');
+    expect((await explain(['--local', '--reassess', report])).code).toBe(0);
+    const elsewhere = await explain(['--reassess', report]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('add --local');
+    const failed = await explain(['--local', '--sql', 'SELECT * FROM no_such_table']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain('42P01');
   });
 });
