@@ -6,6 +6,7 @@
 // read-only transaction, gathers catalog evidence, runs planner experiments when the query took
 // 30 s or less, and prints the report of references/query-plan/report-format.md.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { checkClusterId } from './lib/aws/ids.js';
 import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
 import { DEFAULT_COUNT_LIMIT } from './lib/plan/evidence.js';
@@ -16,9 +17,11 @@ export const command = defineCommand({
   usage: [
     '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] (--sql SQL | -f FILE) [-o REPORT.md] [--json]',
     '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] --reassess REPORT.md [--json]',
+    '--local [ID] (--sql SQL | -f FILE | --reassess REPORT.md) [-o REPORT.md] [--json]',
   ],
-  positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER)' }],
+  positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER); with --local, a local cluster (default: the default local cluster)' }],
   options: {
+    local: { type: 'boolean', description: 'explain on a local cluster (the embedded local DSQL; its planner is PostgreSQL\'s, not DSQL\'s)' },
     cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
     host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
     region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
@@ -51,6 +54,9 @@ export const command = defineCommand({
     'Connection: the same IAM token (signed in-process, never printed) and TLS verify-full as\n' +
       'psql-connect; PGHOSTADDR/PGPORT and PGSSLROOTCERT are honoured the same way.',
     'A statement the server rejects is reported verbatim (SQLSTATE and message) and no report is made.',
+    '--local: a local cluster (default: the default local cluster), through its running local-dsql\n' +
+      'server or one started for the run. Its plans come from PostgreSQL (PGlite), not DSQL: use them to\n' +
+      'try the command and the SQL; judge real plans on a cluster.',
   ],
   examples: [
     { note: 'report for a slow query', command: `scripts/explain-plan.ts --cluster abcdefghijklmnopqrstuvwxyz --sql "SELECT * FROM orders WHERE tenant_id = 'acme'" -o plan.md` },
@@ -71,7 +77,7 @@ export const command = defineCommand({
     if (options.output !== undefined && existsSync(options.output) && !options.force) {
       throw new UserError(`${options.output} already exists; choose another name, or pass --force to replace it`);
     }
-    const [{ prepareStatement }, plan, { openCluster }, { StatementError }, { loadSigner }] = await Promise.all([
+    const [{ prepareStatement }, plan, { openCluster, openLocal }, { StatementError }, { loadSigner }] = await Promise.all([
       import('./lib/plan/statement.js'),
       import('./lib/plan/explain.js'),
       import('./lib/plan/target.js'),
@@ -88,16 +94,27 @@ export const command = defineCommand({
       reassess = await import('./lib/plan/reassess.js');
       earlier = reassess.parseReport(readTextFile(options.reassess), options.reassess);
       text = earlier.statement;
-      if (earlier.target?.kind === 'local') throw new UserError(`${options.reassess} was captured on local ${earlier.target.id}; reassess it against the same target (--local is not available in this version)`);
+      if (earlier.target && (earlier.target.kind === 'local') !== options.local) {
+        throw new UserError(`${options.reassess} was captured on ${earlier.target.kind} ${earlier.target.id}; reassess it against the same target (${earlier.target.kind === 'local' ? 'add' : 'without'} --local)`);
+      }
     } else {
       text = options.sql ?? (options.file === '-' ? await readAll(io.stdin) : readTextFile(options.file!));
     }
     const statement = await prepareStatement(text);
     if (statement.rewrittenFrom) note(`explain-plan.ts: rewritten from ${statement.rewrittenFrom}: ${statement.notes.join('; ')}`);
 
-    const positional = positionals[0] ?? (earlier?.target?.kind === 'cluster' && options.cluster === undefined && options.host === undefined && !env.CLUSTER ? earlier.target.id : undefined);
-    if (options['skip-cert-verify']) note('warning: --skip-cert-verify: TLS without certificate verification (sslmode=require); the server is not authenticated. Not for production.');
-    const { session, target } = await openCluster(options, positional, env);
+    let opened: Awaited<ReturnType<typeof openCluster>>;
+    if (options.local) {
+      const awsOnly = (['host', 'profile'] as const).find((k) => options[k] !== undefined) ?? (options['skip-cert-verify'] ? 'skip-cert-verify' : undefined);
+      if (awsOnly) throw new UsageError(`--${awsOnly} is for DSQL clusters on AWS; --local takes a local cluster id`);
+      const raw = positionals[0] ?? options.cluster ?? (earlier?.target?.kind === 'local' ? earlier.target.id : undefined);
+      opened = await openLocal(options, raw === undefined ? undefined : checkClusterId(raw, 'local cluster identifier'), env);
+    } else {
+      const positional = positionals[0] ?? (earlier?.target?.kind === 'cluster' && options.cluster === undefined && options.host === undefined && !env.CLUSTER ? earlier.target.id : undefined);
+      if (options['skip-cert-verify']) note('warning: --skip-cert-verify: TLS without certificate verification (sslmode=require); the server is not authenticated. Not for production.');
+      opened = await openCluster(options, positional, env);
+    }
+    const { session, target } = opened;
     try {
       let result;
       try {

@@ -5,6 +5,8 @@
 // psql-connect: psql to an Aurora DSQL cluster with an IAM token made in-process, TLS
 // verify-full, and a parser-exact guard on what -c and -f may run.
 // Only light modules load here; the AWS SDK and the parser's WASM load inside run, on use.
+import { checkClusterId } from './lib/aws/ids.js';
+import { checkRegion, DEFAULT_REGION } from './lib/aws/region.js';
 import { TOKEN_EXPIRES } from './lib/aws/token.js';
 import { defineCommand, UsageError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
@@ -21,9 +23,11 @@ export const command = defineCommand({
     '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] -c SQL [--read-only]',
     '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin] -f FILE [--read-only | --allow-meta]',
     '[CLUSTER_ID | --cluster ID | --host ENDPOINT] [--region R] [--user NAME | --admin]',
+    '--local [ID] [-c SQL | -f FILE] [--read-only | --allow-meta]',
   ],
-  positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER)' }],
+  positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER); with --local, a local cluster (default: the default local cluster)' }],
   options: {
+    local: { type: 'boolean', description: 'use a local cluster (the embedded local DSQL): no AWS account, token or network needed' },
     cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
     host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
     region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
@@ -63,12 +67,16 @@ export const command = defineCommand({
       '(COMMIT, ROLLBACK, ...) or make it read-write are refused before connecting.',
     "Once psql runs, its exit code is passed on: 2 then means psql could not connect (e.g. TLS verification\n" +
       'failed), 1 that it reported an error.',
+    '--local: the same guard and psql, against a local cluster (see create-cluster --local; default: the\n' +
+      'default local cluster, made on first use). If a local-dsql server runs on that cluster, psql connects\n' +
+      'to it; otherwise a server runs in this process for the session and stops afterwards.',
   ],
   examples: [
     { note: 'one query as a scoped role', command: `scripts/psql-connect.ts abcdefghijklmnopqrstuvwxyz --region us-east-1 --user app_reader -c 'SELECT count(*) FROM orders'` },
     { note: 'a read-only query as admin, tagged with the agent model', command: `CLUSTER=abcdefghijklmnopqrstuvwxyz scripts/psql-connect.ts --admin --read-only --ai-model claude-sonnet-4 -c 'SELECT now()'` },
     { note: 'a migration file built with safe_query', command: `scripts/psql-connect.ts --cluster abcdefghijklmnopqrstuvwxyz --admin -f /tmp/insert.sql` },
     { note: 'interactive session', command: 'scripts/psql-connect.ts --host abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws --admin' },
+    { note: 'the same guard against the default local cluster, no AWS needed', command: `scripts/psql-connect.ts --local -c 'SELECT count(*) FROM orders'` },
   ],
   exitCodes: {
     1: 'failure before psql ran (no credentials, psql missing or older than 14, no CA bundle, unreadable file), or psql reported an error',
@@ -103,6 +111,8 @@ export const command = defineCommand({
       action = { kind: 'interactive' };
     }
 
+    if (options.local) return runLocal(options, positionals[0], user, action, { readOnly, env, note });
+
     // Cheapest checks first: nothing is signed or spawned for input the guard refuses.
     const { host, region } = await endpointOf(options, positionals[0], env);
     const psql = await checkPsql('psql', env);
@@ -128,3 +138,42 @@ export const command = defineCommand({
     return result.code;
   },
 });
+
+interface LocalOptions {
+  cluster?: string;
+  host?: string;
+  region?: string;
+  profile?: string;
+  'ai-model'?: string;
+  'token-expires'?: number;
+  'skip-cert-verify': boolean;
+}
+
+/** psql against a local cluster: its running server, or one started here for the session. */
+async function runLocal(
+  options: LocalOptions,
+  positional: string | undefined,
+  user: string,
+  action: PsqlAction,
+  ctx: { readOnly: boolean; env: NodeJS.ProcessEnv; note: (line: string) => void },
+): Promise<number> {
+  const awsOnly = (['host', 'profile', 'token-expires'] as const).find((k) => options[k] !== undefined) ?? (options['skip-cert-verify'] ? 'skip-cert-verify' : undefined);
+  if (awsOnly) throw new UsageError(`--${awsOnly} is for DSQL clusters on AWS; --local takes a local cluster id`);
+  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
+    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
+  }
+  const raw = options.cluster ?? positional;
+  const id = raw === undefined ? undefined : checkClusterId(raw, 'local cluster identifier');
+  const region = options.region === undefined ? DEFAULT_REGION : checkRegion(options.region);
+  await checkPsql('psql', ctx.env);
+  const { localTarget } = await import('./lib/local/connect.js');
+  const local = await localTarget({ cluster: id, region, user, applicationName: applicationName(options['ai-model']), env: ctx.env });
+  try {
+    if (action.kind === 'interactive') {
+      ctx.note(`connecting to local cluster ${local.identifier} on ${local.target.hostaddr ?? local.target.host}:${local.target.port} as ${user} (${local.how === 'running' ? 'its running server' : 'a server in this process until psql exits'})`);
+    }
+    return (await runPsql(psqlInvocation(local.target, action, { readOnly: ctx.readOnly, baseEnv: ctx.env }))).code;
+  } finally {
+    await local.release();
+  }
+}

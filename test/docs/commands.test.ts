@@ -17,20 +17,12 @@ const PENDING_SCRIPTS: Record<string, string> = {
   'delete-cluster.ts': 'issue 3',
   'psql-connect.ts': 'issue 4',
   'dsql-lint.ts': 'issue 5',
-  'local-dsql.ts': 'issue 6',
   'validate-handoff.ts': 'issue 8',
   'doctor.ts': 'issue 8',
 };
 
 /** Flags a landed script does not have yet because another issue adds them (`--local`: issue 6). */
-const PENDING_FLAGS: Record<string, string[]> = {
-  'create-cluster.ts': ['local'],
-  'list-clusters.ts': ['local'],
-  'cluster-info.ts': ['local'],
-  'delete-cluster.ts': ['local'],
-  'psql-connect.ts': ['local'],
-  'explain-plan.ts': ['local'],
-};
+const PENDING_FLAGS: Record<string, string[]> = {};
 
 const calls = allDocs().flatMap(invocations);
 const scripts = [...new Set(calls.map((c) => c.script))].sort();

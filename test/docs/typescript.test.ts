@@ -27,8 +27,8 @@ describe('TypeScript blocks', () => {
   it('every block type-checks as application code (strict TypeScript, NodeNext)', async () => {
     const names = tsBlocks.map((b, i) => {
       const name = `block${String(i).padStart(3, '0')}.ts`;
-      // Docs import the builder the way code in the skill folder does: ./scripts/safe_query.ts.
-      const code = b.code.replaceAll("'./scripts/safe_query.ts'", "'../scripts/safe_query.ts'");
+      // Docs import the skill's modules the way code in the skill folder does: ./scripts/....
+      const code = b.code.replaceAll("'./scripts/", "'../scripts/");
       writeFileSync(join(scratch, name), `// ${b.file}:${b.line}\n${code}\nexport {};\n`);
       return name;
     });

@@ -29,8 +29,13 @@ export function outsideDir(): string {
 }
 
 export function runScript(name: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runProcess(scriptPath(name), args, options);
+}
+
+/** Runs any program to the end the same way (input on stdin, output collected, killed after the timeout). */
+export function runProcess(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(scriptPath(name), args, {
+    const child = spawn(file, args, {
       cwd: options.cwd ?? outsideDir(),
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -3,8 +3,16 @@ import { parseClusterArn } from '../aws/ids.js';
 import type { ClusterView } from './backend.js';
 import { peerArns } from './lifecycle.js';
 
+/** Local clusters (the embedded local DSQL) carry the account number 000000000000 in their ARN. */
+export function isLocalCluster(c: ClusterView): boolean {
+  return parseClusterArn(c.arn)?.account === '000000000000';
+}
+
 /** The commands a user or agent runs next, as copy-paste lines. */
 export function connectHints(c: ClusterView): string[] {
+  if (isLocalCluster(c)) {
+    return [`scripts/psql-connect.ts --local ${c.identifier}`, `scripts/local-dsql.ts serve --cluster ${c.identifier}   # a server for apps`];
+  }
   const at = `--region ${c.region}`;
   const info = `scripts/cluster-info.ts ${c.identifier} ${at}`;
   switch (c.status) {

@@ -1,7 +1,8 @@
 // Where explain-plan connects: a DSQL cluster through the same endpoint, role, IAM token and
 // TLS rules as psql-connect (scripts/lib/psql/target.ts), handed to node-postgres.
 import { parseEndpoint } from '../aws/ids.js';
-import { dsqlTarget, endpointOf, userOf, type TargetOptions } from '../psql/target.js';
+import { checkRegion, DEFAULT_REGION } from '../aws/region.js';
+import { applicationName, dsqlTarget, endpointOf, userOf, type TargetOptions } from '../psql/target.js';
 import type { TargetInfo } from './explain.js';
 import { connect, type SqlSession } from './session.js';
 
@@ -34,4 +35,32 @@ export async function openCluster(
   });
   const session = await connect(target);
   return { session, target: { kind: 'cluster', id: parseEndpoint(host)?.id ?? host, region }, user, host };
+}
+
+/**
+ * A local cluster (--local [ID]): its running local-dsql server, or one started in this
+ * process until the session closes (scripts/lib/local/connect.ts, as psql-connect --local).
+ */
+export async function openLocal(
+  options: Pick<ClusterOptions, 'user' | 'admin' | 'ai-model' | 'region'>,
+  id: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ session: SqlSession; target: TargetInfo; user: string; host: string }> {
+  const user = userOf(options, env);
+  const region = options.region === undefined ? DEFAULT_REGION : checkRegion(options.region);
+  const { localTarget } = await import('../local/connect.js');
+  const local = await localTarget({ cluster: id, region, user, applicationName: applicationName(options['ai-model']), env });
+  let session: SqlSession;
+  try {
+    session = await connect(local.target);
+  } catch (error) {
+    await local.release();
+    throw error;
+  }
+  return {
+    session: { query: (text, params) => session.query(text, params), close: () => session.close().finally(() => local.release()) },
+    target: { kind: 'local', id: local.identifier },
+    user,
+    host: local.target.host,
+  };
 }
