@@ -1,11 +1,12 @@
-// Starts a command from any working directory. Each scripts/*.ts begins with a two-line
-// sh prelude that execs `node scripts/lib/launcher.mjs <that file> <args>`.
+// Starts a command from any working directory. Each scripts/*.ts begins with a two-line sh
+// prelude that execs `node scripts/lib/launcher.mjs <that file> <args>`.
 //
-// Plain Node runs the prebuilt JavaScript in dist/ (made by `npm ci` / `npm run build`)
-// when it is at least as new as every source file; otherwise the TypeScript source runs
-// through tsx, resolved from the skill's own node_modules, not the caller's directory.
+// Plain Node runs the command's prebuilt module dist/bin/<name>.js (made by `npm ci` /
+// `npm run build`) when the build is at least as new as every source file; otherwise the
+// TypeScript source runs through tsx, resolved from the skill's own node_modules, not the
+// caller's directory.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -22,7 +23,7 @@ if (!entryArg) {
   process.exit(2);
 }
 const entry = resolve(entryArg);
-const built = join(root, 'dist', relative(root, entry).replace(/\.ts$/, '.js'));
+const built = join(root, 'dist', 'bin', `${basename(entry, '.ts')}.js`);
 
 function newestSource() {
   let newest = 0;
@@ -32,7 +33,7 @@ function newestSource() {
   return newest;
 }
 
-function distIsFresh() {
+function buildIsFresh() {
   try {
     const info = JSON.parse(readFileSync(join(root, 'dist', 'build-info.json'), 'utf8'));
     statSync(built);
@@ -43,26 +44,23 @@ function distIsFresh() {
   }
 }
 
-let base;
-if (distIsFresh()) {
-  base = join(root, 'dist', 'scripts');
-} else {
+async function fromSource() {
   let tsx;
   try {
     tsx = await import('tsx/esm/api');
   } catch {
-    process.stderr.write(`${entryArg.split('/').pop()}: dependencies are not installed; run \`npm ci\` in ${root}\n`);
+    process.stderr.write(`${basename(entry)}: dependencies are not installed; run \`npm ci\` in ${root}\n`);
     process.exit(1);
   }
   tsx.register();
-  base = join(root, 'scripts');
+  const [{ command }, { runCommand }] = await Promise.all([
+    import(pathToFileURL(entry).href),
+    import(pathToFileURL(join(root, 'scripts', 'lib', 'cli', 'run.ts')).href),
+  ]);
+  return { command, runCommand };
 }
-const target = base === join(root, 'scripts') ? entry : built;
-const ext = base === join(root, 'scripts') ? '.ts' : '.js';
-const [{ command }, { runCommand }] = await Promise.all([
-  import(pathToFileURL(target).href),
-  import(pathToFileURL(join(base, 'lib', 'cli', `run${ext}`)).href),
-]);
+
+const { command, runCommand } = buildIsFresh() ? await import(pathToFileURL(built).href) : await fromSource();
 if (!command) {
   process.stderr.write(`launcher.mjs: ${entryArg} exports no command\n`);
   process.exit(70);

@@ -8,8 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/run.js';
 
-const built = join(ROOT, 'dist', 'scripts', 'lib', 'aws');
-const loader = pathToFileURL(join(built, 'code-cache.js')).href;
+const built = join(ROOT, 'dist', 'bin');
+// The loader's source, run through tsx: the build bundles it into the commands' chunks.
+const loader = pathToFileURL(join(ROOT, 'scripts', 'lib', 'aws', 'code-cache.ts')).href;
 
 /** Loads the bundle at `path` in a fresh Node process and reports what it exports. */
 function load(path: string) {
@@ -18,7 +19,8 @@ function load(path: string) {
     const sdk = requireWithCodeCache(${JSON.stringify(path)});
     const client = new sdk.DSQLClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     console.log(JSON.stringify({ exports: Object.keys(sdk).sort(), region: await client.config.region() }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+    cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });

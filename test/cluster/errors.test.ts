@@ -146,7 +146,7 @@ describe('credentials and reachability', () => {
       const before = ctx.cp.requests.length;
       const first = await run(ctx, 'cluster-info.ts', [c.identifier, '--json'], env);
       expect(first.code, first.stderr).toBe(0);
-      expect(existsSync(join(ROOT, 'dist', 'scripts', 'lib', 'aws', 'client-dsql.bundle.cjs.v8cache'))).toBe(true);
+      expect(existsSync(join(ROOT, 'dist', 'bin', 'client-dsql.bundle.cjs.v8cache'))).toBe(true);
       const second = await run(ctx, 'cluster-info.ts', [c.identifier, '--json'], env);
       expect(second.code, second.stderr).toBe(0);
       expect(second.stderr).toBe('');

@@ -159,7 +159,7 @@ describe('faults', () => {
 
 describe('command line', () => {
   it('prints DSQL_ENDPOINT_URL, serves the SDK, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'lib', 'aws', 'control-plane-standin.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'bin', 'control-plane-standin.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const [line] = (await once(child.stdout.setEncoding('utf8'), 'data')) as [string];
     const url = /^DSQL_ENDPOINT_URL=(http:\/\/127\.0\.0\.1:\d+)\n$/.exec(line)?.[1];
     expect(url).toBeDefined();

@@ -16,7 +16,7 @@
 //   cp.inject({ op: 'GetCluster', status: 429, type: 'ThrottlingException', times: 1 });
 //   await cp.close();
 //
-// Run by hand: node dist/scripts/lib/aws/control-plane-standin.js [--port N]
+// Run by hand: node dist/bin/control-plane-standin.js [--port N]
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -471,7 +471,7 @@ export async function startControlPlane(options: StandinOptions = {}): Promise<C
 }
 
 // A tiny CLI for trying commands by hand against the stand-in:
-//   node dist/scripts/lib/aws/control-plane-standin.js [--port N]
+//   node dist/bin/control-plane-standin.js [--port N]
 //   DSQL_ENDPOINT_URL=http://127.0.0.1:N AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y scripts/list-clusters.ts
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--port');

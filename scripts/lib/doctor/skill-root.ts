@@ -1,5 +1,5 @@
 // The skill folder (the one holding package.json), found from this module's own location so
-// that it is the same whether the code runs from scripts/ (tsx) or from dist/scripts/ (built).
+// that it is the same whether the code runs from scripts/ (tsx) or from dist/bin/ (built).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
