@@ -11,5 +11,8 @@ export {
   waitUntilClusterActive,
   waitUntilClusterNotExists,
 } from '@aws-sdk/client-dsql';
+// The IAM token signer and the credential chain (token.ts: psql-connect, explain-plan).
+export { DsqlSigner } from '@aws-sdk/dsql-signer';
+export { defaultProvider } from '@aws-sdk/credential-provider-node';
 // The shared-config loader the SDK itself uses (region.ts reads the profile's Region with it).
 export { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS } from '@smithy/core/config';

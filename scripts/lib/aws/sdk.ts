@@ -20,7 +20,12 @@ export function loadSdk(): DsqlSdk {
     sdk = requireWithCodeCache(bundle) as DsqlSdk;
   } else {
     const require = createRequire(import.meta.url);
-    sdk = { ...require('@aws-sdk/client-dsql'), ...require('@smithy/core/config') } as DsqlSdk;
+    sdk = {
+      ...require('@aws-sdk/client-dsql'),
+      ...require('@aws-sdk/dsql-signer'),
+      ...require('@aws-sdk/credential-provider-node'),
+      ...require('@smithy/core/config'),
+    } as DsqlSdk;
   }
   return sdk;
 }

@@ -2,6 +2,7 @@
 // The role decides the token: DSQL accepts only a DbConnectAdmin token for the `admin`
 // role and a DbConnect token for every other role, so the caller cannot pick a wrong pair.
 import { UserError, registerSecret } from '../cli/errors.js';
+import { loadSdk, type DsqlSdk } from './sdk.js';
 
 /** DSQL's built-in administrator role: the only one that gets (and needs) an admin token. */
 export const ADMIN_USER = 'admin';
@@ -28,12 +29,12 @@ export interface DbToken {
   expiresIn: number;
 }
 
-type SignerModules = [typeof import('@aws-sdk/dsql-signer'), typeof import('@aws-sdk/credential-provider-node')];
-let signerModules: Promise<SignerModules> | undefined;
+type SignerModules = [Pick<DsqlSdk, 'DsqlSigner'>, Pick<DsqlSdk, 'defaultProvider'>];
 
-/** Load the signer and the credential chain (the SDK) once, on first use: --help never pays for it. */
-export function loadSigner(): Promise<SignerModules> {
-  return (signerModules ??= Promise.all([import('@aws-sdk/dsql-signer'), import('@aws-sdk/credential-provider-node')]));
+/** The signer and the credential chain, from the same SDK bundle as the control-plane client (loaded on first use: --help never pays for it). */
+export async function loadSigner(): Promise<SignerModules> {
+  const sdk = loadSdk();
+  return [sdk, sdk];
 }
 
 const NO_CREDENTIALS_FIX =
