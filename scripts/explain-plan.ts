@@ -10,6 +10,7 @@ import { checkClusterId } from './lib/aws/ids.js';
 import { defineCommand, UsageError, UserError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
 import { DEFAULT_COUNT_LIMIT } from './lib/plan/evidence.js';
+import { CONNECTION_OPTIONS } from './lib/psql/target.js';
 
 export const command = defineCommand({
   name: 'scripts/explain-plan.ts',
@@ -22,12 +23,7 @@ export const command = defineCommand({
   positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER); with --local, a local cluster (default: the default local cluster)' }],
   options: {
     local: { type: 'boolean', description: 'explain on a local cluster (the embedded local DSQL; its planner is PostgreSQL\'s, not DSQL\'s)' },
-    cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
-    host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
-    region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
-    profile: { type: 'string', value: 'NAME', description: 'AWS shared-config profile for credentials and region (default: $AWS_PROFILE)' },
-    user: { type: 'string', short: 'U', value: 'NAME', description: 'database role (default: $DB_USER, else admin); it needs SELECT on the tables' },
-    admin: { type: 'boolean', description: 'same as --user admin' },
+    ...CONNECTION_OPTIONS,
     sql: { type: 'string', value: 'SQL', description: 'the statement to explain: exactly one SELECT, UPDATE or DELETE' },
     file: { type: 'string', short: 'f', value: 'FILE', description: 'read the statement from a file (- for stdin)' },
     output: { type: 'string', short: 'o', value: 'REPORT.md', description: 'write the report to this new file (stdout otherwise); --reassess appends to it later' },
@@ -40,8 +36,6 @@ export const command = defineCommand({
       description: `count(*) a table only when the planner thinks it has at most ROWS rows (default ${DEFAULT_COUNT_LIMIT.toLocaleString('en-US')}; 0: never)`,
     },
     json: { type: 'boolean', description: 'print the raw evidence and the report as one JSON document' },
-    'ai-model': { type: 'string', value: 'ID', description: 'tag the session: application_name becomes dsql-skill/<ID>' },
-    'skip-cert-verify': { type: 'boolean', description: 'TLS without certificate checks (sslmode=require); not for production' },
   },
   notes: [
     'Safety: the statement is parsed first. A SELECT runs as written; UPDATE and DELETE are rewritten\n' +

@@ -12,7 +12,7 @@ import { defineCommand, UsageError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
 import { checkCommand, checkScript } from './lib/psql/guard.js';
 import { psqlInvocation, runPsql, type PsqlAction } from './lib/psql/run.js';
-import { applicationName, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
+import { applicationName, CONNECTION_OPTIONS, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
 import { checkPsql } from './lib/psql/version.js';
 import { loadParser } from './lib/sql/parser.js';
 
@@ -28,18 +28,12 @@ export const command = defineCommand({
   positionals: [{ name: 'CLUSTER_ID', description: 'the cluster identifier (or --cluster, or $CLUSTER); with --local, a local cluster (default: the default local cluster)' }],
   options: {
     local: { type: 'boolean', description: 'use a local cluster (the embedded local DSQL): no AWS account, token or network needed' },
-    cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
-    host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
-    region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
-    profile: { type: 'string', value: 'NAME', description: 'AWS shared-config profile for credentials and region (default: $AWS_PROFILE)' },
-    user: { type: 'string', short: 'U', value: 'NAME', description: 'database role (default: $DB_USER, else admin)' },
-    admin: { type: 'boolean', description: 'same as --user admin (the admin role gets the admin token)' },
+    ...CONNECTION_OPTIONS,
     command: { type: 'string', short: 'c', value: 'SQL', description: 'run exactly one SQL statement (checked by the PostgreSQL parser)' },
     file: { type: 'string', short: 'f', value: 'FILE', description: 'run a script file (- for stdin) with ON_ERROR_STOP, pager off' },
     script: { type: 'string', value: 'FILE', description: 'old name of --file', hidden: true },
     'read-only': { type: 'boolean', description: 'run -c/-f inside BEGIN READ ONLY ... COMMIT; the server refuses any write' },
     'allow-meta': { type: 'boolean', description: 'let a -f script use psql meta-commands (\\copy, \\i, \\! ...); they run on this machine' },
-    'ai-model': { type: 'string', value: 'ID', description: 'tag the session: application_name becomes dsql-skill/<ID>' },
     'token-expires': {
       type: 'integer',
       value: 'SECONDS',
@@ -47,7 +41,6 @@ export const command = defineCommand({
       max: TOKEN_EXPIRES.max,
       description: `IAM token lifetime (default ${TOKEN_EXPIRES.default}; at most ${TOKEN_EXPIRES.max}, one week); only new connections need a valid token`,
     },
-    'skip-cert-verify': { type: 'boolean', description: 'TLS without certificate checks (sslmode=require); prints a warning; not for production' },
   },
   notes: [
     'Token: signed in-process from your AWS credentials (the SDK chain: environment, --profile/AWS_PROFILE,\n' +

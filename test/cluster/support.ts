@@ -1,14 +1,13 @@
 // Shared set-up for the cluster command tests: a control-plane stand-in on 127.0.0.1, an
 // isolated HOME with fake credentials (no real AWS config is ever read), and a PATH whose
 // only `aws` is a trap that records any call, so a test can prove the commands never need it.
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startControlPlane, type ControlPlaneStandin, type StandinOptions } from '../../scripts/lib/aws/control-plane-standin.js';
 import type { ClusterView } from '../../scripts/lib/cluster/backend.js';
-import { outsideDir, runScript, scriptPath, type RunResult } from '../support/run.js';
+import { runProcess, runScript, scriptPath, type RunResult } from '../support/run.js';
 
 export interface ClusterTestEnv {
   cp: ControlPlaneStandin;
@@ -83,16 +82,7 @@ export async function runJson<T = Record<string, unknown>>(ctx: ClusterTestEnv, 
 /** Runs a command on a real pseudo-terminal (util-linux `script`), typing `input` into it. */
 export function runOnTty(ctx: ClusterTestEnv, script: string, args: readonly string[], input: string): Promise<RunResult> {
   const quoted = [scriptPath(script), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', quoted, '/dev/null'], { cwd: outsideDir(), env: ctx.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runProcess('script', ['-qec', quoted, '/dev/null'], { env: ctx.env, input });
 }
 
 /** A cluster as the commands print it with --json. */

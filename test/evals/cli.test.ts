@@ -1,27 +1,19 @@
 // npm run evals as a user runs it: a real process, real files, exit codes.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/run.js';
+import { ROOT, runProcess, type RunResult } from '../support/run.js';
 
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const FIX = join(ROOT, 'evals', 'fixtures');
 
-function evals(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // PATH without any agent CLI unless a test adds one.
-    const child = spawn(process.execPath, [TSX, join(ROOT, 'evals', 'cli.ts'), ...args], {
-      cwd: mkdtempSync(join(tmpdir(), 'evals-cli-')),
-      env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function evals(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  // PATH without any agent CLI unless a test adds one.
+  return runProcess(process.execPath, [TSX, join(ROOT, 'evals', 'cli.ts'), ...args], {
+    cwd: mkdtempSync(join(tmpdir(), 'evals-cli-')),
+    env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME, ...env },
+    timeoutMs: 120_000,
   });
 }
 

@@ -55,6 +55,29 @@ describe('parseSql: statements and spans', () => {
     expect(stmts[3]!.tokens.filter((t) => t.comment).map((t) => t.text)).toEqual(['/* ; */', '-- ;']);
   });
 
+  it('trims comments around statements exactly, wherever they are', () => {
+    const cases: [string, string[]][] = [
+      ['/* a /* nested */ lead */ -- line\n  SELECT 1 /* before ; */ ; SELECT 2 -- tail', ['SELECT 1', 'SELECT 2']],
+      ["SELECT '--not a comment'", ["SELECT '--not a comment'"]],
+      ["SELECT '--', 1 -- but this is\n", ["SELECT '--', 1"]],
+      ['SELECT $$ */ $$', ['SELECT $$ */ $$']],
+      ['SELECT 1 /* c1 */ /* c2 */', ['SELECT 1']],
+      ['SELECT 1\n-- only a comment on the last line', ['SELECT 1']],
+      ['SELECT 2 - -1', ['SELECT 2 - -1']],
+      ['SELECT 1 -- a\n; SELECT 3 /* b */;', ['SELECT 1', 'SELECT 3']],
+    ];
+    for (const [sql, texts] of cases) {
+      const stmts = parseSql(sql);
+      expect(stmts.map((s) => s.text), sql).toEqual(texts);
+      for (const s of stmts) {
+        expect(sql.slice(s.start, s.end)).toBe(s.text);
+        // Tokens (scanned on demand) start and end where the text does.
+        const code = s.tokens.filter((t) => !t.comment);
+        expect([code[0]!.start, code[code.length - 1]!.end]).toEqual([s.start, s.end]);
+      }
+    }
+  });
+
   it('handles a 1,000-statement input', () => {
     const sql = Array.from({ length: 1000 }, (_, i) => `INSERT INTO t (id, note) VALUES (${i}, 'row; ${i}')`).join(';\n') + ';';
     const stmts = parseSql(sql);
@@ -114,6 +137,18 @@ describe('parseSql: DSQL ASYNC syntax', () => {
     expect(stmts.map((s) => s.async)).toEqual([false, true, false]);
     expect(stmts[1]!.text).toBe('CREATE INDEX ASYNC ix ON t (a)');
     expect(stmts[1]!.start).toBe(10);
+  });
+
+  it('finds ASYNC exactly however it is written or hidden', () => {
+    const str = one("SELECT 'create index async on t (c)'");
+    expect(str.async).toBe(false);
+    expect(JSON.stringify(str.ast)).toContain('create index async on t (c)'); // the string is untouched
+    expect(parseSql('-- CREATE INDEX ASYNC x ON t (c)\nSELECT 1').map((s) => [s.kind, s.async])).toEqual([['SelectStmt', false]]);
+    expect(one('CREATE /* note */ INDEX ASYNC ON t (c)')).toMatchObject({ async: true, node: { relation: { relname: 't' } } });
+    expect(one('CREATE /* note */ INDEX ASYNC ON t (c)').node.idxname).toBeUndefined();
+    expect(parseSql("CREATE INDEX ASYNC ON t (c); SELECT 'async'").map((s) => s.async)).toEqual([true, false]);
+    expect(parseSql("CREATE INDEX\n  ASYNC i ON t (c); CREATE UNIQUE INDEX ASYNC ON t (d); SELECT '--'").map((s) => s.async)).toEqual([true, true, false]);
+    expect(parseSql('SELECT "create index async" FROM t').map((s) => s.async)).toEqual([false]);
   });
 
   it('still reports real syntax errors near ASYNC', () => {

@@ -1,6 +1,7 @@
 // The connection target for a DSQL cluster: host, TLS settings, the role's IAM token and
 // the application name. psql-connect uses it; other commands that run psql against a
 // cluster (explain-plan) take the same path, so TLS and token rules live here once.
+import type { OptionsSpec } from '../cli/spec.js';
 import { isIP } from 'node:net';
 import { UsageError } from '../cli/errors.js';
 import { checkClusterId, clusterEndpoint, parseEndpoint } from '../aws/ids.js';
@@ -149,3 +150,18 @@ export function userOf(options: { user?: string; admin: boolean }, env: NodeJS.P
   if (options.user !== undefined) return checkUser(options.user);
   return env.DB_USER ? checkUser(env.DB_USER, '$DB_USER') : ADMIN_USER;
 }
+
+/**
+ * The connection flags psql-connect and explain-plan share (one definition, so both read and
+ * document them the same way). Each command adds its own --local description.
+ */
+export const CONNECTION_OPTIONS = {
+  cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
+  host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
+  region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
+  profile: { type: 'string', value: 'NAME', description: 'AWS shared-config profile for credentials and region (default: $AWS_PROFILE)' },
+  user: { type: 'string', short: 'U', value: 'NAME', description: 'database role (default: $DB_USER, else admin)' },
+  admin: { type: 'boolean', description: 'same as --user admin (the admin role gets the admin token)' },
+  'ai-model': { type: 'string', value: 'ID', description: 'tag the session: application_name becomes dsql-skill/<ID>' },
+  'skip-cert-verify': { type: 'boolean', description: 'TLS without certificate checks (sslmode=require); prints a warning; not for production' },
+} as const satisfies OptionsSpec;

@@ -220,7 +220,7 @@ function isAsyncKeyword(sql: string, c: AsyncCandidate): boolean {
 }
 
 /** The text with the given tokens replaced by spaces (offsets unchanged). */
-function blank(text: string, tokens: SqlToken[]): string {
+function blank(text: string, tokens: Span[]): string {
   const parts: string[] = [];
   let pos = 0;
   for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
@@ -229,6 +229,97 @@ function blank(text: string, tokens: SqlToken[]): string {
   }
   parts.push(text.slice(pos));
   return parts.join('');
+}
+
+/** Tokens of sql[start, end), offsets in the whole input (a slice scans much faster than the input). */
+function scanSlice(sql: string, start: number, end: number): SqlToken[] {
+  const slice = sql.slice(start, end);
+  return scanWith(slice, new OffsetMap(slice)).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
+}
+
+/** Skips whitespace and comments from `i` (a token boundary: at a statement's start). */
+function skipLeading(sql: string, i: number, end: number): number {
+  for (;;) {
+    while (i < end && /\s/.test(sql[i]!)) i++;
+    if (sql.startsWith('--', i)) {
+      const nl = sql.indexOf('\n', i);
+      i = nl === -1 || nl > end ? end : nl + 1;
+    } else if (sql.startsWith('/*', i)) {
+      let depth = 0;
+      do {
+        if (sql.startsWith('/*', i)) (depth++, (i += 2));
+        else if (sql.startsWith('*/', i)) (depth--, (i += 2));
+        else i++;
+      } while (depth > 0 && i < end);
+    } else return i;
+  }
+}
+
+/**
+ * The exact span of a statement inside the parser's range for it: from its first token to its
+ * last, without whitespace, comments or the `;`. A trailing comment must either end with `*\/`
+ * or be a `--` comment on the last line; only then is the tail scanned to be sure.
+ */
+function tightSpan(sql: string, from: number, to: number): { start: number; end: number } | undefined {
+  const start = skipLeading(sql, from, to);
+  let end = to;
+  while (end > start && /\s/.test(sql[end - 1]!)) end--;
+  if (end <= start) return undefined;
+  const lastLine = sql.slice(sql.lastIndexOf('\n', end - 1) + 1, end);
+  if (lastLine.includes('--') || sql.startsWith('*/', end - 2)) {
+    const code = scanSlice(sql, start, end).filter((t) => !t.comment && t.type !== 'ASCII_59');
+    if (code.length === 0) return undefined;
+    end = code[code.length - 1]!.end;
+  }
+  return { start, end };
+}
+
+/** Where ASYNC keywords are; a token-shaped { start, end } for each. */
+type Span = Pick<SqlToken, 'start' | 'end'>;
+
+/** Every ASYNC found exactly, from the token stream of the whole input. */
+function exactAsync(sql: string, map: OffsetMap): Span[] {
+  const { sure, candidates } = findAsync(scanWith(sql, map));
+  return [...sure, ...candidates.filter((c) => isAsyncKeyword(sql, c)).map((c) => c.token)].sort((a, b) => a.start - b.start);
+}
+
+const ASYNC_WORD = /\basync\b/gi;
+const ASYNC_KEYWORD = [
+  /\bcreate\s+(?:unique\s+)?index\s+(async)\b/dgi,
+  // DSQL's ALTER TABLE ASYNC only validates a constraint; a table name sits between.
+  /\balter\s+table\s+(async)\s+(?:only\s+)?[\w."]+\s+validate\s+constraint\b/dgi,
+];
+
+/**
+ * A guess at the ASYNC keywords without scanning the whole input (the scan costs more than the
+ * parse): every word "async" must be the ASYNC of a plain `CREATE [UNIQUE] INDEX ASYNC` or
+ * `ALTER TABLE ASYNC t VALIDATE CONSTRAINT`, else undefined (use the exact way). Each guess is
+ * confirmed on its statement's tokens afterwards.
+ */
+function guessAsync(sql: string): Span[] | undefined {
+  const words = sql.match(ASYNC_WORD)?.length ?? 0;
+  const hits = ASYNC_KEYWORD.flatMap((re) => [...sql.matchAll(re)].map((m) => ({ start: m.indices![1]![0], end: m.indices![1]![1] })));
+  return hits.length === words ? hits.sort((a, b) => a.start - b.start) : undefined;
+}
+
+/** The guessed ASYNC is code (not text in a string or comment) right after CREATE [UNIQUE] INDEX or ALTER TABLE. */
+function confirmAsync(statements: Statement[], hit: Span): boolean {
+  // Statements are in input order: the last one starting at or before the hit.
+  let lo = 0;
+  let hi = statements.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (statements[mid]!.start <= hit.start) lo = mid;
+    else hi = mid - 1;
+  }
+  const stmt = statements[lo];
+  if (!stmt || stmt.start > hit.start || hit.end > stmt.end) return false;
+  const code = stmt.tokens.filter((t) => !t.comment);
+  const i = code.findIndex((t) => t.start === hit.start && t.end === hit.end);
+  const before = code.slice(0, Math.max(i, 0)).map((t) => t.keyword);
+  const [a, b, c] = [before.at(-1), before.at(-2), before.at(-3)];
+  const afterCreateIndex = a === 'INDEX' && (b === 'CREATE' || (b === 'UNIQUE' && c === 'CREATE'));
+  return i > 0 && isAsyncWord(code[i]) && (afterCreateIndex || (a === 'TABLE' && b === 'ALTER'));
 }
 
 /** Parse SQL text into statements. Empty input or comments only give []. Throws SqlSyntaxError. */
@@ -240,42 +331,43 @@ export function parseSql(sql: string): Statement[] {
     throw new SqlSyntaxError('input contains a NUL character', nul, line, column);
   }
   if (!/\S/.test(sql)) return [];
-  const tokens = scanWith(sql, map);
-  if (tokens.every((t) => t.comment)) return [];
 
-  const { sure, candidates } = findAsync(tokens);
-  const blanked = [...sure, ...candidates.filter((c) => isAsyncKeyword(sql, c)).map((c) => c.token)].sort((a, b) => a.start - b.start);
+  const guess = guessAsync(sql);
+  if (guess) {
+    try {
+      const statements = statementsOf(sql, map, parser().parseSync(blank(sql, guess)), guess);
+      if (guess.every((hit) => confirmAsync(statements, hit))) return statements;
+    } catch {
+      // A syntax error, or a guess that was wrong: the exact way below decides and reports.
+    }
+  }
+  const exact = exactAsync(sql, map);
   let result: ParseResult;
   try {
-    result = parser().parseSync(blank(sql, blanked));
+    result = parser().parseSync(blank(sql, exact));
   } catch (error) {
     throw syntaxError(map, error);
   }
+  return statementsOf(sql, map, result, exact);
+}
 
+function statementsOf(sql: string, map: OffsetMap, result: ParseResult, asyncAt: Span[]): Statement[] {
   const statements: Statement[] = [];
-  // Statements and tokens are both in input order: walk the tokens once, not once per
-  // statement (a 10,000-statement file would otherwise take seconds).
-  let next = 0;
   let nextAsync = 0;
   const hasAsync = (start: number, end: number): boolean => {
-    while (nextAsync < blanked.length && blanked[nextAsync]!.start < start) nextAsync++;
-    return nextAsync < blanked.length && blanked[nextAsync]!.end <= end;
+    while (nextAsync < asyncAt.length && asyncAt[nextAsync]!.start < start) nextAsync++;
+    return nextAsync < asyncAt.length && asyncAt[nextAsync]!.end <= end;
   };
   for (const raw of result.stmts ?? []) {
+    if (!raw.stmt) continue;
     const byteFrom = raw.stmt_location ?? 0;
     const from = map.toChar(byteFrom);
     const to = raw.stmt_len ? map.toChar(byteFrom + raw.stmt_len) : sql.length;
-    while (next < tokens.length && tokens[next]!.start < from) next++;
-    const own: SqlToken[] = [];
-    for (let k = next; k < tokens.length && tokens[k]!.start < to; k++) {
-      const t = tokens[k]!;
-      if (t.end <= to && t.type !== 'ASCII_59') own.push(t);
-    }
-    const sig = own.filter((t) => !t.comment);
-    if (sig.length === 0 || !raw.stmt) continue;
-    const start = sig[0]!.start;
-    const end = sig[sig.length - 1]!.end;
+    const span = tightSpan(sql, from, to);
+    if (!span) continue;
+    const { start, end } = span;
     const kind = Object.keys(raw.stmt)[0]!;
+    let tokens: SqlToken[] | undefined;
     statements.push({
       index: statements.length,
       text: sql.slice(start, end),
@@ -288,7 +380,10 @@ export function parseSql(sql: string): Statement[] {
       node: (raw.stmt as unknown as Record<string, Record<string, unknown>>)[kind]!,
       ast: raw.stmt,
       async: hasAsync(start, end),
-      tokens: own.filter((t) => t.start >= start && t.end <= end),
+      // Scanned on first use: few checks need tokens.
+      get tokens() {
+        return (tokens ??= scanSlice(sql, start, end));
+      },
     });
   }
   return statements;
