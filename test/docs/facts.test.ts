@@ -1,29 +1,13 @@
 // DSQL facts in the docs agree with the rules table (scripts/lib/rules/), the one source of
 // DSQL behaviour: the limits table in SKILL.md, the refused-statements table and the dates
 // features arrived in the development guide.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './support.js';
+import { RULES, SET_ALLOWLIST } from '../../scripts/lib/rules/index.js';
+import { prose, ROOT, skillDocs } from './support.js';
 
-interface RuleLike {
-  id: string;
-  status: string;
-  summary: string;
-  message: string | null;
-  since: string;
-  source: string;
-}
-
-// The table lands with dsql-lint (issue 5); until then these checks are skipped.
-const tableFile = join(ROOT, 'scripts', 'lib', 'rules', 'table', 'index.ts');
-const hasTable = existsSync(tableFile);
-const reason = hasTable ? '' : ' (skipped: the rules table is not on this branch yet, issue 5)';
-const rules = async (): Promise<Map<string, RuleLike>> => {
-  const mod = (await import(pathToFileURL(tableFile).href)) as { RULES: readonly RuleLike[] };
-  return new Map(mod.RULES.map((r) => [r.id, r]));
-};
+const table = new Map(RULES.map((r) => [r.id, r]));
 
 const skill = readFileSync(join(ROOT, 'SKILL.md'), 'utf8');
 const guide = readFileSync(join(ROOT, 'references', 'development-guide.md'), 'utf8');
@@ -71,9 +55,8 @@ describe('the docs list the facts the checks compare', () => {
   });
 });
 
-describe(`docs against the rules table${reason}`, () => {
-  it.skipIf(!hasTable)('every limit in SKILL.md names a rule whose text states the same number', async () => {
-    const table = await rules();
+describe('docs against the rules table', () => {
+  it('every limit in SKILL.md names a rule whose text states the same number', () => {
     const wrong: string[] = [];
     for (const row of limitRows) {
       const rule = table.get(row.id);
@@ -88,14 +71,12 @@ describe(`docs against the rules table${reason}`, () => {
     expect(wrong).toEqual([]);
   });
 
-  it.skipIf(!hasTable)('every statement the guide lists as refused is refused in the rules table', async () => {
-    const table = await rules();
+  it('every statement the guide lists as refused is refused in the rules table', () => {
     const wrong = refusedIds.filter((id) => !['refused', 'limit'].includes(table.get(id)?.status ?? 'missing'));
     expect(wrong).toEqual([]);
   });
 
-  it.skipIf(!hasTable)('every feature DSQL gained after launch is in the guide, dated no later than the rules table says', async () => {
-    const table = await rules();
+  it('every feature DSQL gained after launch is in the guide, dated no later than the rules table says', () => {
     const launch = [...table.values()].map((r) => r.since).sort()[0]!;
     const gained = [...table.values()].filter((r) => r.status === 'supported' && r.since > launch);
     expect(gained.length).toBeGreaterThan(0);
@@ -109,5 +90,70 @@ describe(`docs against the rules table${reason}`, () => {
     // And nothing the guide lists as new is unknown to the table or refused there.
     for (const id of changeDates.keys()) if (table.get(id)?.status !== 'supported') problems.push(`${id}: not a supported rule`);
     expect(problems).toEqual([]);
+  });
+});
+
+/** The text of a Markdown section, from its heading to the next heading of any level. */
+function section(text: string, heading: string): string {
+  const at = text.indexOf(`\n${heading}\n`);
+  if (at < 0) throw new Error(`no section ${heading}`);
+  const rest = text.slice(at + heading.length + 2);
+  const next = rest.search(/^#{1,6} /m);
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+describe('the SET allowlist', () => {
+  const places = [
+    ['references/development-guide.md', section(guide, '## Session settings')],
+    ['references/query-plan/guc-experiments.md', readFileSync(join(ROOT, 'references', 'query-plan', 'guc-experiments.md'), 'utf8').split('\n## ')[0]!],
+  ] as const;
+
+  it.each(places)('%s names every parameter the rules table lets a session SET', (_, text) => {
+    const named = new Set([...text.matchAll(/`([A-Za-z_.]+)`/g)].map((m) => m[1]!.toLowerCase()));
+    expect(SET_ALLOWLIST.filter((name) => !named.has(name))).toEqual([]);
+    // And the planner's enable_* family, which the table allows by prefix.
+    expect(text).toMatch(/`enable_\*`/);
+  });
+});
+
+/** Prose units of a Markdown text: each table row, list item or paragraph, with its first line. */
+function units(text: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  let current: { line: number; text: string } | undefined;
+  prose(text)
+    .split('\n')
+    .forEach((line, i) => {
+      const starts = /^\s*$/.test(line) || /^\s*\|/.test(line) || /^\s*([-*]|\d+\.)\s/.test(line) || /^#/.test(line);
+      if (starts && current) {
+        out.push(current);
+        current = undefined;
+      }
+      if (/^\s*$/.test(line)) return;
+      if (/^\s*\|/.test(line)) out.push({ line: i + 1, text: line });
+      else if (current) current.text += ` ${line.trim()}`;
+      else current = { line: i + 1, text: line.trim() };
+    });
+  if (current) out.push(current);
+  return out;
+}
+
+describe('supported features are not described as refused', () => {
+  // PL/pgSQL functions, procedures, CALL and DO are supported (the `plpgsql` rule, documented
+  // 2026-11-26); other procedural languages and triggers are not. A table row, list item or
+  // paragraph that names PL/pgSQL next to a refusal must say which side PL/pgSQL is on.
+  const refusal = /\b(refus|not supported|unsupported|never fixed|rejected)/i;
+  const clarified = /(other than|supported|\bwork|built in|other procedural)/i;
+
+  it('the rules table has PL/pgSQL as supported', () => {
+    expect(table.get('plpgsql')?.status).toBe('supported');
+  });
+
+  it('no reference lists PL/pgSQL among refused statements', () => {
+    const wrong = skillDocs().flatMap((doc) =>
+      units(doc.text)
+        .filter((u) => /PL\/pgSQL|plpgsql/i.test(u.text) && refusal.test(u.text) && !clarified.test(u.text.replace(/unsupported|not supported/gi, '')))
+        .map((u) => `${doc.path}:${u.line}: ${u.text.slice(0, 160)}`),
+    );
+    expect(wrong).toEqual([]);
   });
 });

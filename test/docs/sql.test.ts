@@ -1,12 +1,10 @@
 // SQL in the docs: every ```sql block parses with the real PostgreSQL parser (with DSQL's
 // ASYNC), and lints clean with dsql-lint, except counter-examples. A counter-example is marked
 // visibly by its first line, `-- counter-example: <rule id>`, and must produce that finding.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../scripts/lib/sql/parser.js';
 import { runScript } from '../support/run.js';
-import { codeBlocks, ROOT, skillDocs } from './support.js';
+import { codeBlocks, skillDocs } from './support.js';
 
 const MARKER = /^--\s*counter-example:\s*([a-z0-9_]+)/;
 
@@ -27,11 +25,6 @@ describe('SQL blocks', () => {
   });
 });
 
-// The linter lands with issue 5; until then these checks are skipped, with the reason shown.
-const lintScript = join(ROOT, 'scripts', 'dsql-lint.ts');
-const hasLint = existsSync(lintScript);
-const skipReason = hasLint ? '' : ' (skipped: scripts/dsql-lint.ts is not on this branch yet, issue 5)';
-
 interface LintJson {
   files: { diagnostics: { rule: string; line: number; message: string }[] }[];
 }
@@ -47,14 +40,14 @@ async function lint(sql: string): Promise<{ code: number | null; rules: string[]
   return { code: r.code, rules, raw: r.stdout + r.stderr };
 }
 
-describe(`SQL blocks and dsql-lint${skipReason}`, () => {
-  it.skipIf(!hasLint).each(good.map((b) => [where(b), b] as const))('%s lints clean', async (_, block) => {
+describe('SQL blocks and dsql-lint', () => {
+  it.each(good.map((b) => [where(b), b] as const))('%s lints clean', async (_, block) => {
     const result = await lint(block.code);
     expect(result.rules).toEqual([]);
     expect(result.code, result.raw).toBe(0);
   });
 
-  it.skipIf(!hasLint).each(counter.map((b) => [where(b), b] as const))('%s is refused for the rule it names', async (_, block) => {
+  it.each(counter.map((b) => [where(b), b] as const))('%s is refused for the rule it names', async (_, block) => {
     const rule = MARKER.exec(block.code)![1]!;
     const result = await lint(block.code);
     expect(result.code).not.toBe(0);

@@ -6,19 +6,6 @@ import { ROOT } from '../support/run.js';
 
 export { ROOT };
 
-/**
- * Files other helpers write on their own branches. Until one lands, links to it may dangle and
- * the checks that need it are skipped with this reason; once the file exists it is checked like
- * any other.
- */
-export const PENDING_FILES: Record<string, string> = {
-  'references/dsql-lint.md': 'written with dsql-lint (issue 5)',
-  'references/local-dsql.md': 'written with the local DSQL (issue 6)',
-  'references/handoff.md': 'written with validate-handoff (issue 8)',
-};
-
-export const missingPending = (): string[] => Object.keys(PENDING_FILES).filter((f) => !existsSync(join(ROOT, f)));
-
 export interface DocFile {
   /** Path relative to the skill root, with / separators. */
   path: string;
@@ -138,15 +125,22 @@ function words(command: string): string[] {
   return out;
 }
 
-/** Where a command ends: a pipe, ;, &, ), a backquote or a # comment outside quotes. */
+/**
+ * Where a command ends: a pipe, ;, &, ), a backquote or a # comment outside quotes. In a usage
+ * synopsis, | inside [...] or (...) separates alternatives and does not end the command.
+ */
 function commandEnd(rest: string): number {
+  let depth = 0;
   for (let i = 0; i < rest.length; i++) {
     const c = rest[i]!;
     if (c === "'" || c === '"') {
       const end = rest.indexOf(c, i + 1);
       if (end === -1) return rest.length;
       i = end;
-    } else if ('|;&)`'.includes(c) || (c === '#' && /\s/.test(rest[i - 1] ?? ' '))) return i;
+    } else if (c === '[' || c === '(') depth++;
+    else if ((c === ']' || c === ')') && depth > 0) depth--;
+    else if (c === '|' && depth > 0) continue;
+    else if ('|;&)`'.includes(c) || (c === '#' && /\s/.test(rest[i - 1] ?? ' '))) return i;
   }
   return rest.length;
 }
@@ -163,8 +157,10 @@ export function invocations(doc: DocFile): Invocation[] {
       const stop = commandEnd(rest);
       const args = words(rest.slice(0, stop));
       const flags = args
+        // Synopsis brackets and alternatives: [--json], (-t TEMPLATE, --user NAME | --admin].
+        .flatMap((w) => w.replace(/^[[(]+/, '').replace(/[\])]+[.,]*$/, '').split('|'))
         .filter((w) => /^--?[A-Za-z]/.test(w))
-        .map((w) => w.replace(/^--?/, '').replace(/=.*$/, ''))
+        .map((w) => w.replace(/^--?/, '').replace(/=.*$/, '').replace(/[\])]+$/, ''))
         // Placeholders such as --ident/--regex/... in prose list several flags at once.
         .flatMap((w) => w.split('/').map((f) => f.replace(/^-+/, '')));
       found.push({ file: doc.path, script: m[1]!, flags, text: (m[0] + rest.slice(0, stop)).trim() });
