@@ -213,7 +213,9 @@ export const TABLE_RULES: Rule[] = [
     detects: 'numeric/decimal precision modifier outside 1..1000',
     sqlstate: '22023',
     message: 'NUMERIC precision {precision} must be between 1 and 1000',
-    source: SRC.dataTypes,
+    // The limit was 38 before this date.
+    since: '2026-08-25',
+    source: SRC.releaseNotes,
   }),
   differs({
     id: 'numeric_unconstrained',

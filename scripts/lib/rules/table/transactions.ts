@@ -47,7 +47,7 @@ const setTransaction = refused({
 
 const setParameter = refused({
   id: 'set_parameter',
-  summary: 'only a few parameters can be SET (application_name, client_encoding, DateStyle, extra_float_digits, IntervalStyle, TimeZone, search_path, role, enable_*)',
+  summary: 'only a few parameters can be SET (application_name, client_encoding, DateStyle, extra_float_digits, IntervalStyle, TimeZone, search_path, role, enable_*, disable_sync_create_index, dsql.enable_batched_nestloop)',
   detects: 'VariableSetStmt (SET, SET LOCAL) or set_config() with a name outside SET_ALLOWLIST',
   message: 'setting configuration parameter "{name}" not supported',
   scope: 'statement',
