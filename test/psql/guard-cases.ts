@@ -68,6 +68,8 @@ export const GUARD_CASES: GuardCase[] = [
   c('one', 'CREATE OR REPLACE FUNCTION f_atomic() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END', 'SQL-standard body with inner statements'),
   c('one', "SELECT 'don''t' || $$;$$ || E'\\';'", 'three quoting styles in a row'),
   c('one', 'CREATE INDEX ASYNC t_a ON t (a)', "DSQL's ASYNC index", { dsqlOnly: true }),
+  c('one', "AWS IAM GRANT app_reader TO 'arn:aws:iam::123456789012:role/reader'", "DSQL's IAM role mapping", { dsqlOnly: true }),
+  c('multiple', "AWS IAM REVOKE app_reader FROM 'arn:aws:iam::123456789012:role/reader'; DROP TABLE t", "DSQL's IAM statement then a second one", { dsqlOnly: true }),
 
   // Several statements: every one of these would run more than one statement.
   c('multiple', 'SELECT 1; SELECT 2', 'two statements'),

@@ -151,6 +151,19 @@ describe('parseSql: DSQL ASYNC syntax', () => {
     expect(parseSql('SELECT "create index async" FROM t').map((s) => s.async)).toEqual([false]);
   });
 
+  it("reads DSQL's AWS IAM GRANT and REVOKE as one statement each", () => {
+    const [grant, revoke, select] = parseSql(
+      "AWS IAM GRANT app_reader TO 'arn:aws:iam::123456789012:role/reader'; aws iam revoke app_reader from 'arn:aws:iam::123456789012:role/reader'; SELECT 'aws iam grant'",
+    );
+    expect(grant).toMatchObject({ kind: 'GrantRoleStmt', iam: 'grant', text: "AWS IAM GRANT app_reader TO 'arn:aws:iam::123456789012:role/reader'", start: 0 });
+    expect(JSON.stringify(grant!.node)).toContain('"rolename":"arn:aws:iam::123456789012:role/reader"');
+    expect(revoke).toMatchObject({ kind: 'GrantRoleStmt', iam: 'revoke' });
+    expect(revoke!.text.startsWith('aws iam revoke')).toBe(true);
+    expect(select).toMatchObject({ kind: 'SelectStmt' });
+    expect(select!.iam).toBeUndefined();
+    expect(syntaxErrorOf('AWS IAM GRANT r TO bare_name').message).toMatch(/^syntax error at or near "AWS"/);
+  });
+
   it('still reports real syntax errors near ASYNC', () => {
     expect(syntaxErrorOf('CREATE INDEX ASYNC ON').message).toMatch(/^syntax error at end of input/);
     expect(syntaxErrorOf('ALTER TABLE ASYNC t FROBNICATE').message).toBe('syntax error at or near "FROBNICATE" at line 1, column 21');

@@ -58,12 +58,20 @@ const firstError = (findings: Finding[]): Refusal | undefined => {
   return error && refusalOf(error);
 };
 
+const IAM_NOT_EMULATED = (action: 'grant' | 'revoke'): Refusal => ({
+  rule: 'local_iam_not_emulated',
+  code: '0A000',
+  message: `AWS IAM ${action.toUpperCase()} is not emulated by the local DSQL: it has no IAM identities to map (run it on a cluster)`,
+});
+
 export function dsqlPolicy(options: PolicyOptions = {}): Policy {
   // Statement checks without earlier statements depend on the statement alone; parsed
   // statements are cached by text, so repeated queries hit this cache.
   const alone = new WeakMap<Statement, Refusal | null>();
   return {
     statement(stmt, previous) {
+      // DSQL maps IAM identities to roles; here there are none, so say so instead of a syntax error.
+      if (stmt.iam) return IAM_NOT_EMULATED(stmt.iam);
       if (previous.length > 0) return firstError(checkStatement(stmt, { previous }));
       let hit = alone.get(stmt);
       if (hit === undefined) {

@@ -55,6 +55,11 @@ export interface Statement {
   ast: Node;
   /** DSQL's ASYNC keyword was present (CREATE INDEX ASYNC, ALTER TABLE ASYNC). */
   async: boolean;
+  /**
+   * DSQL's `AWS IAM GRANT role TO 'arn'` / `AWS IAM REVOKE role FROM 'arn'`. Its parse tree is
+   * the GrantRoleStmt of the same text without `AWS IAM`, with the ARN as the grantee's name.
+   */
+  iam?: 'grant' | 'revoke';
   /** Tokens of the statement, comments included, `;` excluded. */
   tokens: SqlToken[];
 }
@@ -220,11 +225,11 @@ function isAsyncKeyword(sql: string, c: AsyncCandidate): boolean {
 }
 
 /** The text with the given tokens replaced by spaces (offsets unchanged). */
-function blank(text: string, tokens: Span[]): string {
+function blank(text: string, tokens: Rewrite[]): string {
   const parts: string[] = [];
   let pos = 0;
   for (const t of [...tokens].sort((a, b) => a.start - b.start)) {
-    parts.push(text.slice(pos, t.start), ' '.repeat(t.end - t.start));
+    parts.push(text.slice(pos, t.start), t.replacement ?? ' '.repeat(t.end - t.start));
     pos = t.end;
   }
   parts.push(text.slice(pos));
@@ -276,11 +281,47 @@ function tightSpan(sql: string, from: number, to: number): { start: number; end:
 
 /** Where ASYNC keywords are; a token-shaped { start, end } for each. */
 type Span = Pick<SqlToken, 'start' | 'end'>;
+/** A same-length replacement made before parsing (spaces unless `replacement` is given). */
+type Rewrite = Span & { replacement?: string };
 
-/** Every ASYNC found exactly, from the token stream of the whole input. */
-function exactAsync(sql: string, map: OffsetMap): Span[] {
-  const { sure, candidates } = findAsync(scanWith(sql, map));
-  return [...sure, ...candidates.filter((c) => isAsyncKeyword(sql, c)).map((c) => c.token)].sort((a, b) => a.start - b.start);
+interface DsqlSyntax {
+  asyncAt: Span[];
+  /** From AWS to IAM, with where GRANT/REVOKE starts (the parser's view of the statement start). */
+  iamAt: (Span & { verb: number; action: 'grant' | 'revoke' })[];
+  rewrites: Rewrite[];
+}
+
+/**
+ * `AWS IAM GRANT r TO 'arn'` becomes `        GRANT r TO "arn"` for the parser: same length,
+ * the ARN (which holds no quotes) as a quoted role name. Any other shape is left to fail.
+ */
+function findIam(tokens: SqlToken[]): Pick<DsqlSyntax, 'iamAt' | 'rewrites'> {
+  const sig = tokens.filter((t) => !t.comment);
+  const iamAt: DsqlSyntax['iamAt'] = [];
+  const rewrites: Rewrite[] = [];
+  const word = (t: SqlToken | undefined, w: string) => t !== undefined && t.text.toLowerCase() === w && !t.text.startsWith('"');
+  for (let i = 0; i + 2 < sig.length; i++) {
+    const verb = sig[i + 2]!.keyword;
+    if (!word(sig[i], 'aws') || !word(sig[i + 1], 'iam') || (verb !== 'GRANT' && verb !== 'REVOKE')) continue;
+    let j = i + 3;
+    while (j < sig.length && sig[j]!.type !== 'ASCII_59' && sig[j]!.keyword !== (verb === 'GRANT' ? 'TO' : 'FROM')) j++;
+    const arn = sig[j + 1];
+    if (!arn || arn.type !== 'SCONST' || !/^'[^'"]*'$/.test(arn.text)) continue;
+    iamAt.push({ start: sig[i]!.start, end: sig[i + 1]!.end, verb: sig[i + 2]!.start, action: verb === 'GRANT' ? 'grant' : 'revoke' });
+    rewrites.push({ start: sig[i]!.start, end: sig[i]!.end }, { start: sig[i + 1]!.start, end: sig[i + 1]!.end }, { start: arn.start, end: arn.end, replacement: `"${arn.text.slice(1, -1)}"` });
+  }
+  return { iamAt, rewrites };
+}
+
+/** DSQL's own syntax (ASYNC, AWS IAM), found exactly from the token stream of the whole input. */
+function exactDsqlSyntax(sql: string, map: OffsetMap): DsqlSyntax {
+  const tokens = scanWith(sql, map);
+  const { sure, candidates } = findAsync(tokens);
+  const asyncAt = [...sure, ...candidates.filter((c) => isAsyncKeyword(sql, c)).map((c) => c.token)]
+    .map(({ start, end }) => ({ start, end }))
+    .sort((a, b) => a.start - b.start);
+  const { iamAt, rewrites } = /\baws\b/i.test(sql) ? findIam(tokens) : { iamAt: [], rewrites: [] };
+  return { asyncAt, iamAt, rewrites: [...asyncAt, ...rewrites] };
 }
 
 const ASYNC_WORD = /\basync\b/gi;
@@ -297,6 +338,7 @@ const ASYNC_KEYWORD = [
  * confirmed on its statement's tokens afterwards.
  */
 function guessAsync(sql: string): Span[] | undefined {
+  if (/\baws\s+iam\b/i.test(sql)) return undefined; // DSQL's AWS IAM statements: the exact way
   const words = sql.match(ASYNC_WORD)?.length ?? 0;
   const hits = ASYNC_KEYWORD.flatMap((re) => [...sql.matchAll(re)].map((m) => ({ start: m.indices![1]![0], end: m.indices![1]![1] })));
   return hits.length === words ? hits.sort((a, b) => a.start - b.start) : undefined;
@@ -335,23 +377,23 @@ export function parseSql(sql: string): Statement[] {
   const guess = guessAsync(sql);
   if (guess) {
     try {
-      const statements = statementsOf(sql, map, parser().parseSync(blank(sql, guess)), guess);
+      const statements = statementsOf(sql, map, parser().parseSync(blank(sql, guess)), { asyncAt: guess, iamAt: [], rewrites: guess });
       if (guess.every((hit) => confirmAsync(statements, hit))) return statements;
     } catch {
       // A syntax error, or a guess that was wrong: the exact way below decides and reports.
     }
   }
-  const exact = exactAsync(sql, map);
+  const exact = exactDsqlSyntax(sql, map);
   let result: ParseResult;
   try {
-    result = parser().parseSync(blank(sql, exact));
+    result = parser().parseSync(blank(sql, exact.rewrites));
   } catch (error) {
     throw syntaxError(map, error);
   }
   return statementsOf(sql, map, result, exact);
 }
 
-function statementsOf(sql: string, map: OffsetMap, result: ParseResult, asyncAt: Span[]): Statement[] {
+function statementsOf(sql: string, map: OffsetMap, result: ParseResult, { asyncAt, iamAt }: DsqlSyntax): Statement[] {
   const statements: Statement[] = [];
   let nextAsync = 0;
   const hasAsync = (start: number, end: number): boolean => {
@@ -365,10 +407,14 @@ function statementsOf(sql: string, map: OffsetMap, result: ParseResult, asyncAt:
     const to = raw.stmt_len ? map.toChar(byteFrom + raw.stmt_len) : sql.length;
     const span = tightSpan(sql, from, to);
     if (!span) continue;
-    const { start, end } = span;
+    const marker = iamAt.find((m) => m.verb === span.start);
+    const start = marker ? marker.start : span.start; // the parser saw AWS IAM as spaces
+    const { end } = span;
+    const iam = marker?.action;
     const kind = Object.keys(raw.stmt)[0]!;
     let tokens: SqlToken[] | undefined;
     statements.push({
+      ...(iam ? { iam } : {}),
       index: statements.length,
       text: sql.slice(start, end),
       start,
