@@ -16,7 +16,7 @@ export const command = defineCommand({
   name: 'scripts/create-cluster.ts',
   summary: 'create an Aurora DSQL cluster (tagged with who made it) and wait until it is ACTIVE',
   usage: [
-    '--created-by ID [--tags K=V,K2=V2] [--tag K=V ...] [--no-deletion-protection] [--no-wait] [--timeout SECONDS] [--region R] [--json]',
+    '--created-by ID [--tags K=V,K2=V2] [--tag K=V ...] [--no-deletion-protection] [--kms-key KEY] [--no-wait] [--timeout SECONDS] [--region R] [--json]',
     '--created-by ID --witness-region W [--region R]          (first cluster of a multi-Region pair)',
     '--created-by ID --peer ARN [--witness-region W] [--region R2]   (second cluster: completes the pair)',
   ],
@@ -103,7 +103,8 @@ export const command = defineCommand({
         return EXIT.failure;
       }
       default:
-        note(`ACTIVE after ${result.seconds} s`);
+        // A local cluster whose server is not running shows IDLE, as a DSQL cluster scaled to zero does.
+        note(`${c.status === 'IDLE' ? 'ready (IDLE until something connects)' : c.status} after ${result.seconds} s`);
         return EXIT.ok;
     }
   },

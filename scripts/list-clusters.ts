@@ -43,7 +43,7 @@ export const command = defineCommand({
     const clusters = await listClusters(backend, filter);
     if (options.json) return void json({ region: backend.region, clusters });
     const filtered = filter.tags.length || filter.statuses.length ? ' matching the filters' : '';
-    if (clusters.length === 0) return void note(`no clusters${filtered} in ${backend.region}`);
+    if (clusters.length === 0) return void note(options.local ? `no local clusters${filtered}` : `no clusters${filtered} in ${backend.region}`);
     for (const line of clusterTable(clusters)) out(line);
     const plural = `${clusters.length} cluster${clusters.length === 1 ? '' : 's'}${filtered}`;
     note(options.local ? `${plural} (local); details: scripts/cluster-info.ts --local ID` : `${plural} in ${backend.region}; details: scripts/cluster-info.ts ID --region ${backend.region}`);

@@ -19,7 +19,7 @@ export const NOT_EMULATED = [
 export const command = defineCommand({
   name: 'scripts/local-dsql.ts',
   summary: 'run the embedded local DSQL: PostgreSQL with DSQL\'s rules, errors and jobs, on 127.0.0.1',
-  usage: ['serve [--cluster ID | --data DIR | --memory] [--port N] [--tls] [--json]', 'demo [--cluster ID]'],
+  usage: ['serve [--cluster ID | --data DIR | --memory] [--port N] [--tls] [--region R] [--lock-wait MS] [--json]', 'demo [--cluster ID] [--region R]'],
   positionals: [
     {
       name: 'COMMAND',

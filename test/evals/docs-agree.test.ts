@@ -36,9 +36,6 @@ describe('code in SKILL.md and references/ passes the safe-SQL graders', () => {
 });
 
 describe('the passing fixtures use only commands and flags the scripts have', () => {
-  // Flags that the issue for a command still to land adds (issue 6: the local DSQL); tolerated until then.
-  const PENDING = new Set(['psql-connect --local']);
-
   it('every flag of every script call in a passing fixture is listed in that script\'s --help', async () => {
     const { loadSuites, functionalCases } = await import('../../evals/lib/cases.js');
     const { loadFixture } = await import('../../evals/lib/fixtures.js');
@@ -51,7 +48,7 @@ describe('the passing fixtures use only commands and flags the scripts have', ()
       for (const fx of c.fixtures.filter((x) => !x.fails?.length)) {
         const f = await analyze(loadFixture(fx.transcript));
         for (const inv of f.invocations.filter((i) => i.isScript)) {
-          if (!existsSync(join(ROOT, 'scripts', `${inv.program}.ts`))) continue;
+          expect(existsSync(join(ROOT, 'scripts', `${inv.program}.ts`)), `${fx.transcript}: scripts/${inv.program}.ts exists`).toBe(true);
           if (!helpFlags.has(inv.program)) {
             const help = await runScript(`${inv.program}.ts`, ['--help']);
             expect(help.code, `${inv.program} --help`).toBe(0);
@@ -59,7 +56,7 @@ describe('the passing fixtures use only commands and flags the scripts have', ()
           }
           for (const flag of inv.flags.keys()) {
             checked++;
-            if (!helpFlags.get(inv.program)!.has(flag) && !PENDING.has(`${inv.program} ${flag}`)) problems.push(`${fx.transcript}: ${inv.program} ${flag}`);
+            if (!helpFlags.get(inv.program)!.has(flag)) problems.push(`${fx.transcript}: ${inv.program} ${flag}`);
           }
         }
       }

@@ -30,6 +30,9 @@ describe('cluster commands with --local', () => {
     });
     expect(out.wait).toBe('reached');
     expect(out.next[0]).toBe(`scripts/psql-connect.ts --local ${id}`);
+    // The line on stderr agrees with the status: no server runs yet, so the cluster is IDLE.
+    expect(out.cluster.status).toBe('IDLE');
+    expect(r.stderr).toContain('ready (IDLE until something connects) after 0 s');
   });
 
   it('list-clusters and cluster-info show it', async () => {
@@ -39,6 +42,8 @@ describe('cluster commands with --local', () => {
     const info = await run('cluster-info.ts', [id, '--json']);
     expect(info.code).toBe(0);
     expect(JSON.parse(info.stdout)).toMatchObject({ identifier: id, status: 'IDLE' });
+    const none = await run('list-clusters.ts', ['--tag', 'env=prod']);
+    expect(none.stderr.trim()).toBe('no local clusters matching the filters');
     const text = await run('cluster-info.ts', [id]);
     expect(text.stdout).toContain(`Endpoint:            ${id}.dsql.eu-west-1.on.aws`);
   });

@@ -158,7 +158,7 @@ export function userOf(options: { user?: string; admin: boolean }, env: NodeJS.P
 export const CONNECTION_OPTIONS = {
   cluster: { type: 'string', value: 'ID', description: 'cluster identifier; the endpoint is <ID>.dsql.<region>.on.aws (default: $CLUSTER)' },
   host: { type: 'string', value: 'ENDPOINT', description: 'connect to this endpoint instead of deriving it from a cluster id' },
-  region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, the profile, us-east-1; a DSQL --host names its own)' },
+  region: { type: 'string', value: 'REGION', description: 'AWS Region (default: $REGION, $AWS_REGION, $AWS_DEFAULT_REGION, the profile, us-east-1; a DSQL --host names its own)' },
   profile: { type: 'string', value: 'NAME', description: 'AWS shared-config profile for credentials and region (default: $AWS_PROFILE)' },
   user: { type: 'string', short: 'U', value: 'NAME', description: 'database role (default: $DB_USER, else admin)' },
   admin: { type: 'boolean', description: 'same as --user admin (the admin role gets the admin token)' },
