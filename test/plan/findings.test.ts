@@ -1,6 +1,6 @@
 // Findings, anomalies and the report on DSQL-shaped plan fixtures, with the catalog facts given
 // as data (what gatherEvidence returns for tables of that size).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findAnomalies, redactPlan } from '../../scripts/lib/plan/anomaly.js';
 import type { Evidence, TableEvidence } from '../../scripts/lib/plan/evidence.js';
 import { findings, indexCovers } from '../../scripts/lib/plan/findings.js';
@@ -37,7 +37,8 @@ const lines = table('order_lines', 900_000, ['id', 'order_id', 'sku', 'product_i
   ['order_lines_pkey', 'CREATE UNIQUE INDEX order_lines_pkey ON public.order_lines USING btree (order_id, id)', true],
 ]);
 
-beforeAll(loadParser);
+// findings() reads keyword categories from the parser, and the describe blocks below call it.
+await loadParser();
 
 describe('findings on the nested-loop fixture', () => {
   const plan = parsePlanText(fixture('dsql-nested-loop.txt'));
@@ -96,6 +97,18 @@ describe('findings on the full-scan fixture', () => {
     const f = findings(plan, planMetrics(plan), { tables: [stale], unresolved: [] }).find((x) => x.kind === 'stale-statistics')!;
     expect(f.observed).toBe('transaction: reltuples 40,000 against count(*) 100,000 (off by 60%)');
     expect(f.sql).toEqual(['ANALYZE transaction;']);
+  });
+});
+
+describe('recommended SQL for names that are SQL keywords', () => {
+  it('quotes reserved words (a table "user", a column "order") so the statements parse', () => {
+    const plan = parsePlanText(
+      'Seq Scan on public."user" u  (cost=0.00..2000.00 rows=10 width=8) (actual time=0.1..90.0 rows=10 loops=1)\n  Filter: (u."order" = 5)\n  Rows Removed by Filter: 99990\nExecution Time: 90.5 ms',
+    );
+    const user = table('user', 100_000, ['id', 'order', 'name'], [], { reltuples: 40_000, staleness: 0.6 });
+    const sql = findings(plan, planMetrics(plan), { tables: [user], unresolved: [] }).flatMap((f) => f.sql ?? []);
+    expect(sql).toEqual(['ANALYZE "user";', 'CREATE INDEX ASYNC user_order_idx ON "user" ("order");']);
+    for (const q of sql) for (const st of parseSql(q)) expect(checkStatement(st).filter((x) => x.severity === 'error'), q).toEqual([]);
   });
 });
 

@@ -441,6 +441,17 @@ export async function parse(sql: string): Promise<Statement[]> {
   return parseSql(sql);
 }
 
+/**
+ * Whether `name` can stand unquoted where SQL expects a table, column or index name: plain
+ * lower case, and not a keyword PostgreSQL reserves there (reserved and type/function-name
+ * keywords such as user, order, left). Needs the parser loaded.
+ */
+export function isBareIdentifier(name: string): boolean {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) return false;
+  const kind = parser().scanSync(name).tokens[0]?.keywordName;
+  return kind !== 'RESERVED_KEYWORD' && kind !== 'TYPE_FUNC_NAME_KEYWORD';
+}
+
 /** 1-based line and column of a character offset in `text`. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   return new OffsetMap(text).position(offset);
