@@ -107,6 +107,16 @@ describe('what --fix keeps', () => {
     expect(fixed).toBe("ALTER TABLE t ADD COLUMN s text;\nALTER TABLE t ALTER COLUMN s SET DEFAULT 'x';");
   });
 
+  it('ends the pieces of a split block the way the block ends: a rolled-back block commits nothing', async () => {
+    const fixed = await roundTrip('BEGIN;\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int);\nROLLBACK;');
+    expect(fixed).toBe('BEGIN;\nINSERT INTO a VALUES (1);\nROLLBACK;\nBEGIN;\nCREATE TABLE b (id int);\nROLLBACK;');
+  });
+
+  it('splits the block that COMMIT AND CHAIN starts', async () => {
+    const fixed = await roundTrip('BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nINSERT INTO c VALUES (1);\nCOMMIT;');
+    expect(fixed).toBe('BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO c VALUES (1);\nCOMMIT;');
+  });
+
   it('notes when comments inside a rewritten statement are lost', async () => {
     expect((await fix('CREATE INDEX i ON t (a) /* why */')).commentsLost).toBe(false);
     expect((await fix('CREATE INDEX /* why */ i ON t (a)')).commentsLost).toBe(true);

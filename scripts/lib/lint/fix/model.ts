@@ -68,8 +68,10 @@ export interface Unit {
   /** What ends it: the input's own `;` (with anything before it) or ';' for new ones. */
   terminator: string;
   cls?: StatementClass;
-  /** BEGIN/START or COMMIT/ROLLBACK, for splitting blocks. */
-  txn?: 'begin' | 'end';
+  /** BEGIN/START, or how a block ends (COMMIT, PREPARE TRANSACTION: commit), for splitting blocks. */
+  txn?: 'begin' | 'commit' | 'rollback';
+  /** COMMIT/ROLLBACK AND CHAIN: the next block starts at once. */
+  chain?: boolean;
   /** Index of the input statement it comes from. */
   source?: number;
 }
