@@ -137,4 +137,16 @@ describe('anomalies', () => {
       '  Rows Removed by Filter: 12',
     ]);
   });
+
+  it('replaces a literal that spans lines, and values in function calls and run conditions', () => {
+    // EXPLAIN prints a literal's line break as is, so the value continues on the next line.
+    const text = redactPlan(
+      parsePlanText(
+        "Nested Loop  (cost=0.00..9.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n  ->  Seq Scan on public.\"it's\" n  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Filter: ((n.x > 17) AND (n.note = 'secret\nline 4242'::text))\n  ->  Function Scan on pg_catalog.generate_series g  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Function Call: generate_series(1, 4242)\n        Run Condition: (row_number() OVER (?) <= 10)",
+      ),
+    );
+    expect(text).not.toMatch(/secret|4242|17|10\)/);
+    expect(text).toContain('->  Seq Scan on public."it\'s" n  (cost=0.00..1.00 rows=1 width=4)');
+    expect(text).toContain("Filter: ((n.x > ?) AND (n.note = '$1'::text))");
+  });
 });
