@@ -42,7 +42,7 @@ const DISPLAY: Record<string, string> = {
 };
 
 export interface ColumnType {
-  /** Canonical lower-case name, e.g. 'int4', 'varchar', 'serial', 'jsonb', 'my_domain'. */
+  /** Canonical name, e.g. 'int4', 'varchar', 'serial', 'jsonb', 'my_domain' (case kept when it was quoted). */
   name: string;
   /** Schema written or implied (pg_catalog for SQL-standard keyword types). */
   schema?: string;
@@ -60,8 +60,8 @@ export function columnType(typeName: TypeName | undefined): ColumnType | undefin
   const parts = strings(typeName.names);
   const last = parts[parts.length - 1]!;
   const schema = parts.length > 1 ? parts[0] : undefined;
-  const lower = last.toLowerCase();
-  const name = schema === 'pg_catalog' || schema === undefined ? (ALIASES[lower] ?? lower) : lower;
+  // The parser has already folded unquoted names to lower case; a quoted "Money" is another type.
+  const name = schema === 'pg_catalog' || schema === undefined ? (ALIASES[last] ?? last) : last;
   const array = (typeName.arrayBounds?.length ?? 0) > 0;
   const base = schema === undefined || schema === 'pg_catalog' ? (DISPLAY[name] ?? name) : name;
   return {
