@@ -107,7 +107,11 @@ function render(text: string, fxs: readonly StatementFix[], contributors: Map<St
     let end = terminatorEnd(text, stmt.end);
     const leading = text.slice(pos, stmt.start);
     // A removed statement that had its line to itself takes the line break with it.
-    if (fx.dropped && /(^|\n)[ \t]*$/.test(leading) && /^[ \t]*\r?\n/.test(text.slice(end))) end += text.slice(end).indexOf('\n') + 1;
+    if (fx.dropped && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', stmt.start - 1) + 1, stmt.start))) {
+      const lineEnd = /[ \t]*\r?\n/y;
+      lineEnd.lastIndex = end;
+      if (lineEnd.test(text)) end = lineEnd.lastIndex;
+    }
     pos = end;
     const cls = classifyNode(stmt.kind, fx.read());
     const txn = stmt.kind === 'TransactionStmt' ? TXN[String(stmt.node.kind)] : undefined;
