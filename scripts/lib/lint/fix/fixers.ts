@@ -3,12 +3,12 @@
 // tree copy; it returns one outcome for all of them or one per finding.
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, IndexElem, Node } from '@pgsql/types';
 import { ruleById, type Finding } from '../../rules/index.js';
-import { as, strings, walk } from '../../rules/ast.js';
+import { as, relationKey, strings, walk } from '../../rules/ast.js';
 import type { Outcome, StatementFix } from './model.js';
 import { alterCmds, columnAt, defElem, identityAt, identityConstraint, integer, optionAt, textType, typeName } from './nodes.js';
 
 export interface PlanContext {
-  /** CREATE TABLE statements met so far, by table name (for folding constraints into them). */
+  /** CREATE TABLE statements met so far, by relationKey (for folding constraints into them). */
   tables: Map<string, StatementFix>;
   /** Earlier statements a fixer changed (the planner records who changed them). */
   changed: StatementFix[];
@@ -114,7 +114,7 @@ function validateLater(fx: StatementFix, constraint: string): void {
 
 /** Fold ADD CONSTRAINT PRIMARY KEY / UNIQUE into the CREATE TABLE earlier in the input. */
 const foldKey: Fixer = (fx, findings, plan) => {
-  const table = fx.read<{ relation?: { relname?: string } }>().relation?.relname;
+  const table = relationKey(fx.read<{ relation?: { schemaname?: string; relname?: string } }>().relation);
   const target = table ? plan.tables.get(table) : undefined;
   const wanted = findings[0]!.rule === 'add_primary_key' ? 'CONSTR_PRIMARY' : 'CONSTR_UNIQUE';
   const cmds = alterCmds(fx.body()).filter((cmd) => {

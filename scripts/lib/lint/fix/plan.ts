@@ -3,6 +3,7 @@
 // are rendered from their fixed trees. Explicit blocks that break the one-DDL or the
 // DDL/DML rule are split into several transactions.
 import type { CreateStmt } from '@pgsql/types';
+import { relationKey } from '../../rules/ast.js';
 import { classifyNode, type Finding } from '../../rules/index.js';
 import type { Statement } from '../../sql/parser.js';
 import { FIXERS, unfixable, type PlanContext } from './fixers.js';
@@ -86,8 +87,8 @@ function applyFixes(statements: readonly Statement[], findings: readonly Finding
     }
     if (fx.modified || fx.dropped || fx.after.length) touch(fx, i);
     if (fx.stmt.kind === 'CreateStmt' && !disabled.has(i)) {
-      const name = (fx.stmt.node as CreateStmt).relation?.relname;
-      if (name) ctx.tables.set(name, fx);
+      const key = relationKey((fx.stmt.node as CreateStmt).relation);
+      if (key) ctx.tables.set(key, fx);
     }
   });
   return { fxs, outcomes, contributors };
