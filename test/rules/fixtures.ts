@@ -137,7 +137,10 @@ export const FIXTURES: Record<string, RuleFixture> = {
     bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP CONSTRAINT t_pkey', 'CREATE TABLE t (id bigint, CONSTRAINT pk PRIMARY KEY (id));\nALTER TABLE t DROP CONSTRAINT pk'],
     good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int CONSTRAINT n_pos CHECK (n > 0));\nALTER TABLE t DROP CONSTRAINT n_pos'],
   },
-  drop_primary_key_column: { bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN id'], good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN n'] },
+  drop_primary_key_column: {
+    bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN id', 'CREATE TABLE a.t (id bigint PRIMARY KEY);\nCREATE TABLE b.t (k bigint PRIMARY KEY, id int);\nALTER TABLE a.t DROP COLUMN id'],
+    good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN n', 'CREATE TABLE a.t (id bigint PRIMARY KEY);\nCREATE TABLE b.t (k bigint PRIMARY KEY, id int);\nALTER TABLE b.t DROP COLUMN id'],
+  },
   unsupported_alter_table_action: {
     bad: ['ALTER TABLE t ENABLE ROW LEVEL SECURITY', 'ALTER TABLE t REPLICA IDENTITY FULL', 'ALTER TABLE t SET (fillfactor = 50)', 'ALTER TABLE t SET UNLOGGED', "ALTER TABLE m ATTACH PARTITION m1 FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')"],
     good: ['ALTER TABLE t ENABLE TRIGGER ALL', 'ALTER TABLE t OWNER TO app', 'ALTER TABLE t SET SCHEMA app'],
@@ -161,7 +164,11 @@ export const FIXTURES: Record<string, RuleFixture> = {
   },
   index_count_limit: {
     bad: [`CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(24, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)}`],
-    good: [`CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(23, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)};\nDROP INDEX i0;\nCREATE INDEX ASYNC again ON t (c0)`],
+    good: [
+      `CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(23, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)};\nDROP INDEX i0;\nCREATE INDEX ASYNC again ON t (c0)`,
+      // Tables of the same name in two schemas are two tables.
+      `CREATE TABLE a.t (id bigint PRIMARY KEY, ${columns(30)});\nCREATE TABLE b.t (id bigint PRIMARY KEY, ${columns(30)});\n${many(30, (i) => `CREATE INDEX ASYNC i${i} ON ${'ab'[i % 2]}.t (c${i})`)}`,
+    ],
   },
   key_size_limit: { bad: ['CREATE TABLE t (k varchar(2001) PRIMARY KEY)', 'CREATE TABLE t (a varchar(1500), b varchar(1000), PRIMARY KEY (a, b))'], good: ['CREATE TABLE t (k varchar(2000) PRIMARY KEY)'] },
   sequence_cache_missing: { bad: ['CREATE SEQUENCE s', 'CREATE SEQUENCE s START 10 INCREMENT 5'], good: ['CREATE SEQUENCE s CACHE 1', 'CREATE SEQUENCE s CACHE 65536'] },

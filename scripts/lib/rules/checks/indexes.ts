@@ -44,7 +44,7 @@ export function checkIndex(stmt: Statement, f: Findings, ctx: CheckContext): voi
     if (elem.ordering === 'SORTBY_ASC' || elem.ordering === 'SORTBY_DESC') f.add('index_sort_order', {});
     if (elem.opclass?.length) f.add('index_opclass', {});
   }
-  const table = ctx.previous.length > 0 ? inputState(ctx.previous).table(n.relation?.relname) : undefined;
+  const table = ctx.previous.length > 0 ? inputState(ctx.previous).table(n.relation) : undefined;
   checkKeyColumns(keys, table, f, n.relation?.location);
   if (table && table.indexes + 1 > MAX_INDEXES_PER_TABLE) f.add('index_count_limit', {}, n.relation?.location);
 }
