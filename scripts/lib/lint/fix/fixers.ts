@@ -63,7 +63,7 @@ function retype(to: (col: ColumnDef) => { type: ColumnDef['typeName']; status: O
     });
 }
 
-const lastName = (col: ColumnDef): string => strings(col.typeName?.names).pop()?.toLowerCase() ?? '';
+const lastName = (col: ColumnDef): string => strings(col.typeName?.names).pop() ?? '';
 
 const TYPE_REPLACEMENTS: Record<string, { type: () => ColumnDef['typeName']; detail: string }> = {
   money: { type: () => typeName('numeric', [19, 4]), detail: 'money becomes numeric(19,4): no currency formatting' },
@@ -98,7 +98,7 @@ function constraintName(table: string, c: Constraint): string {
 
 function validateLater(fx: StatementFix, constraint: string): void {
   const relation = structuredClone(fx.read<{ relation?: { inh?: boolean } }>().relation);
-  // ONLY means nothing without inheritance, and DSQL documents ALTER TABLE ASYNC without it.
+  // ONLY means nothing without inheritance (DSQL accepts it, but the plain form reads better).
   if (relation) relation.inh = true;
   fx.after.push({
     ast: {
