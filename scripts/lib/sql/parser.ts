@@ -247,8 +247,8 @@ function scanSlice(sql: string, start: number, end: number): SqlToken[] {
   return scanWith(slice, new OffsetMap(slice)).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
 }
 
-/** Skips whitespace and comments from `i` (a token boundary: at a statement's start). */
-function skipLeading(sql: string, i: number, end: number): number {
+/** Skips whitespace and comments from `i` (a token boundary, such as a statement's start or end) up to `end`. */
+export function skipSpaceAndComments(sql: string, i: number, end = sql.length): number {
   for (;;) {
     while (i < end && /\s/.test(sql[i]!)) i++;
     if (sql.startsWith('--', i)) {
@@ -271,7 +271,7 @@ function skipLeading(sql: string, i: number, end: number): number {
  * or be a `--` comment on the last line; only then is the tail scanned to be sure.
  */
 function tightSpan(sql: string, from: number, to: number): { start: number; end: number } | undefined {
-  const start = skipLeading(sql, from, to);
+  const start = skipSpaceAndComments(sql, from, to);
   let end = to;
   while (end > start && /\s/.test(sql[end - 1]!)) end--;
   if (end <= start) return undefined;

@@ -5,7 +5,7 @@
 import type { CreateStmt } from '@pgsql/types';
 import { relationKey } from '../../rules/ast.js';
 import { classifyNode, type Finding } from '../../rules/index.js';
-import type { Statement } from '../../sql/parser.js';
+import { skipSpaceAndComments, type Statement } from '../../sql/parser.js';
 import { FIXERS, unfixable, type PlanContext } from './fixers.js';
 import { findSerialIdioms, foldSerialIdiom } from './idioms.js';
 import { StatementFix, type Outcome, type Unit } from './model.js';
@@ -33,26 +33,8 @@ const SEQUENCE_RULES = new Set(['sequence_type', 'sequence_cache', 'sequence_cac
 
 /** Where the statement's own `;` ends (after any comments before it), or its end when it has none. */
 function terminatorEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ';') return i + 1;
-    if (/\s/.test(c)) i++;
-    else if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      i = nl === -1 ? text.length : nl + 1;
-    } else if (text.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < text.length; i++) {
-        if (text.startsWith('/*', i)) (depth++, i++);
-        else if (text.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else break;
-  }
-  return from;
+  const i = skipSpaceAndComments(text, from);
+  return text[i] === ';' ? i + 1 : from;
 }
 
 function applyFixes(statements: readonly Statement[], findings: readonly Finding[][], disabled: ReadonlySet<number>) {
