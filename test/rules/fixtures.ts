@@ -70,7 +70,7 @@ export const FIXTURES: Record<string, RuleFixture> = {
     bad: ["SELECT to_tsvector('english', body) FROM docs", "SELECT * FROM docs WHERE body @@ websearch_to_tsquery('x')"],
     good: ["SELECT * FROM docs WHERE body ILIKE '%x%'", "SELECT 'to_tsvector(x)'"],
   },
-  geometric_function: { bad: ['SELECT circle(point(0, 0), 1)', 'SELECT box(1, 2)'], good: ['SELECT area FROM boxes', 'SELECT app.circle(1)'] },
+  geometric_function: { bad: ['SELECT circle(point(0, 0), 1)', 'SELECT box(1, 2)'], good: ['SELECT area FROM boxes', 'SELECT app.circle(1)', 'SELECT "Box"(1)'] },
   unsupported_function: { bad: ["SELECT pg_notify('chan', 'x')", 'SELECT lastval()', "SELECT lo_import('/tmp/x')"], good: ["SELECT currval('s')", "SELECT nextval('s')"] },
 
   temp_table: { bad: ['CREATE TEMP TABLE t (id int)', 'CREATE TEMPORARY TABLE t (id int)'], good: ['CREATE TABLE temporary_x (temp int, temporary_y text)'] },
