@@ -3,7 +3,7 @@
 // tree copy; it returns one outcome for all of them or one per finding.
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, IndexElem, Node } from '@pgsql/types';
 import { ruleById, type Finding } from '../../rules/index.js';
-import { as, relationKey, strings, walk } from '../../rules/ast.js';
+import { as, charOffset, relationKey, strings, walk } from '../../rules/ast.js';
 import type { Outcome, StatementFix } from './model.js';
 import { alterCmds, columnAt, defElem, identityAt, identityConstraint, integer, optionAt, textType, typeName } from './nodes.js';
 
@@ -112,6 +112,23 @@ function validateLater(fx: StatementFix, constraint: string): void {
   });
 }
 
+const toBigint = retype(() => ({ type: typeName('int8'), status: 'fixed_with_warning' }));
+
+/**
+ * ALTER COLUMN ... ADD GENERATED on an integer column (pg_dump writes identity columns so): the
+ * column becomes bigint in the CREATE TABLE earlier in the input.
+ */
+function identityColumnToBigint(fx: StatementFix, f: Finding, plan: PlanContext): Outcome {
+  const cmd = alterCmds(fx.read()).find((c) => c.subtype === 'AT_AddIdentity' && charOffset(fx.stmt, as<Constraint>(c.def, 'Constraint')?.location) === f.offset);
+  const relation = fx.read<{ relation?: { schemaname?: string; relname?: string } }>().relation;
+  const target = plan.tables.get(relationKey(relation) ?? '');
+  const col = target && !target.dropped ? (target.body<CreateStmt>().tableElts ?? []).map((e) => as<ColumnDef>(e, 'ColumnDef')).find((c) => c && c.colname === cmd?.name) : undefined;
+  if (!cmd || !col) return unfixable('make the column bigint first (add a bigint column, copy, swap), then ADD GENERATED');
+  col.typeName = typeName('int8', [], col.typeName?.location);
+  plan.changed.push(target!);
+  return warned(f.rule, `makes ${relation?.relname}.${cmd.name} bigint in its CREATE TABLE earlier in the input`);
+}
+
 /** Fold ADD CONSTRAINT PRIMARY KEY / UNIQUE into the CREATE TABLE earlier in the input. */
 const foldKey: Fixer = (fx, findings, plan) => {
   const table = relationKey(fx.read<{ relation?: { schemaname?: string; relname?: string } }>().relation);
@@ -200,7 +217,8 @@ export const FIXERS: Readonly<Record<string, Fixer>> = {
       col.constraints = [...(col.constraints ?? []), identityConstraint([defElem('cache', integer(1))])];
       return warned(f.rule);
     }),
-  identity_type: retype(() => ({ type: typeName('int8'), status: 'fixed_with_warning' })),
+  identity_type: (fx, findings, plan) =>
+    fx.stmt.kind === 'AlterTableStmt' ? findings.map((f) => identityColumnToBigint(fx, f, plan)) : toBigint(fx, findings, plan),
   identity_cache_missing: (fx, findings) =>
     findings.map((f) => {
       const c = identityAt(fx, f.offset);
