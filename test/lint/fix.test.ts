@@ -102,25 +102,30 @@ describe('what --fix keeps', () => {
     expect(result.fixedSql).toBe(sql.replace('CREATE INDEX i', 'CREATE INDEX ASYNC i'));
   });
 
-  it('removes a statement that shares its line without joining the next line to it', async () => {
-    // COPY data is read only after a COPY that starts its line, by psql and by the linter.
-    const fixed = await roundTrip('SELECT 1; SET statement_timeout = 0;\nCOPY t (a) FROM stdin;\n1\n\\.\n');
-    expect(fixed).toBe('SELECT 1; \nCOPY t (a) FROM stdin;\n1\n\\.\n');
-  });
-
-  it('adds the missing ; when a fix appends a statement to an unterminated last one', async () => {
-    const fixed = await roundTrip("ALTER TABLE t ADD COLUMN s text DEFAULT 'x'");
-    expect(fixed).toBe("ALTER TABLE t ADD COLUMN s text;\nALTER TABLE t ALTER COLUMN s SET DEFAULT 'x';");
-  });
-
-  it('ends the pieces of a split block the way the block ends: a rolled-back block commits nothing', async () => {
-    const fixed = await roundTrip('BEGIN;\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int);\nROLLBACK;');
-    expect(fixed).toBe('BEGIN;\nINSERT INTO a VALUES (1);\nROLLBACK;\nBEGIN;\nCREATE TABLE b (id int);\nROLLBACK;');
-  });
-
-  it('splits the block that COMMIT AND CHAIN starts', async () => {
-    const fixed = await roundTrip('BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nINSERT INTO c VALUES (1);\nCOMMIT;');
-    expect(fixed).toBe('BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO c VALUES (1);\nCOMMIT;');
+  it.each([
+    [
+      // COPY data is read only after a COPY that starts its line, by psql and by the linter.
+      'removes a statement that shares its line without joining the next line to it',
+      'SELECT 1; SET statement_timeout = 0;\nCOPY t (a) FROM stdin;\n1\n\\.\n',
+      'SELECT 1; \nCOPY t (a) FROM stdin;\n1\n\\.\n',
+    ],
+    [
+      'adds the missing ; when a fix appends a statement to an unterminated last one',
+      "ALTER TABLE t ADD COLUMN s text DEFAULT 'x'",
+      "ALTER TABLE t ADD COLUMN s text;\nALTER TABLE t ALTER COLUMN s SET DEFAULT 'x';",
+    ],
+    [
+      'ends the pieces of a split block the way the block ends: a rolled-back block commits nothing',
+      'BEGIN;\nINSERT INTO a VALUES (1);\nCREATE TABLE b (id int);\nROLLBACK;',
+      'BEGIN;\nINSERT INTO a VALUES (1);\nROLLBACK;\nBEGIN;\nCREATE TABLE b (id int);\nROLLBACK;',
+    ],
+    [
+      'splits the block that COMMIT AND CHAIN starts',
+      'BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nINSERT INTO c VALUES (1);\nCOMMIT;',
+      'BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nCREATE TABLE c (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO c VALUES (1);\nCOMMIT;',
+    ],
+  ])('%s', async (_name, sql, expected) => {
+    expect(await roundTrip(sql)).toBe(expected);
   });
 
   it('notes when comments inside a rewritten statement are lost', async () => {
