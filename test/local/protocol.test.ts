@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleById, TRANSACTION_ROW_LIMIT, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { attempt, connect, freshName, psql, psqlErrors, startTestServer, type TestServer } from './support.js';
+import { SYNC, writeBind, writeExecute, writeParse, writeQuery } from '../../scripts/lib/local/wire.js';
+import { attempt, connect, freshName, psql, psqlErrors, rawConnect, startTestServer, type TestServer } from './support.js';
 
 let server: TestServer;
 let client: pg.Client;
@@ -137,6 +138,37 @@ describe('transaction rules', () => {
     await client.query(`CREATE TABLE ${freshName()} (x int)`);
     expect(await attempt(client, `INSERT INTO ${t} VALUES ($1, $2)`, [2, 'b'])).toMatchObject({ message: mixed.message });
     await client.query('ROLLBACK');
+  });
+
+  it('checks what follows the end of an aborted transaction in the same query', async () => {
+    const t = await table();
+    await client.query(`INSERT INTO ${t} VALUES (1, 'kept')`);
+    await client.query('BEGIN');
+    expect(await attempt(client, 'SELECT 1/0')).toMatchObject({ code: '22012' });
+    expect(await attempt(client, `ROLLBACK; TRUNCATE ${t}`)).toMatchObject({ code: truncate.sqlstate, message: truncate.message });
+    expect((await attempt(client, `SELECT count(*)::int AS n FROM ${t}`)).rows).toEqual([{ n: 1 }]);
+    const [a, b] = [freshName(), freshName()];
+    await client.query('BEGIN');
+    expect(await attempt(client, 'SELECT 1/0')).toMatchObject({ code: '22012' });
+    expect(await attempt(client, `COMMIT; CREATE TABLE ${a} (x int); CREATE TABLE ${b} (x int)`)).toMatchObject({ message: multipleDdl.message });
+    expect((await attempt(client, `SELECT to_regclass('${a}') AS r`)).rows).toEqual([{ r: null }]);
+  });
+
+  it('checks what follows the end of an aborted transaction in one extended-protocol pipeline', async () => {
+    const raw = await rawConnect(server);
+    try {
+      raw.send(writeQuery('BEGIN'), writeQuery('SELECT 1/0'));
+      await raw.untilReady();
+      expect((await raw.untilReady()).at(-1)).toEqual({ type: 'Z' });
+      const [a, b] = [freshName(), freshName()];
+      const statement = (sql: string) => [writeParse('', sql), writeBind({ portal: '', statement: '', rest: Uint8Array.of(0, 0, 0, 0, 0, 0) }), writeExecute('', 0)];
+      raw.send(...statement('ROLLBACK'), ...statement(`CREATE TABLE ${a} (x int)`), ...statement(`CREATE TABLE ${b} (x int)`), SYNC);
+      const errors = (await raw.untilReady()).filter((m) => m.type === 'E').map((m) => m.fields!.get('M'));
+      expect(errors).toEqual([multipleDdl.message]);
+      expect((await attempt(client, `SELECT to_regclass('${a}') AS r`)).rows).toEqual([{ r: null }]);
+    } finally {
+      raw.end();
+    }
   });
 
   it('accepts a transaction of DML, then one DDL on its own', async () => {

@@ -233,6 +233,8 @@ export class Session {
   readonly id = ++sessionCount;
   /** Transaction status from the last ReadyForQuery PGlite sent this connection. */
   status: TxStatus = 'I';
+  /** A statement that ends the transaction is queued since that ReadyForQuery. */
+  private ending = false;
   private readonly prefix = `c${this.id}_`;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, { prepared?: Prepared; executed: boolean }>();
@@ -311,8 +313,11 @@ export class Session {
     const refused = taking && (await taking);
     if (refused) return refused;
     const parsed = this.host.parse(text);
-    // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
-    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(msg, new Rewrite(this.prefix));
+    // Syntax errors and empty queries: PGlite answers exactly as PostgreSQL. So it does in an
+    // aborted transaction (25P02), unless the query starts by ending it: what follows is checked.
+    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || (this.aborted && transactionKind(parsed[0]!) !== 'end')) {
+      return this.run(msg, new Rewrite(this.prefix));
+    }
 
     const rewrite = new Rewrite(this.prefix);
     let sql = '';
@@ -415,7 +420,7 @@ export class Session {
     const e = readExecute(msg);
     const portal = this.portals.get(e.portal);
     const prepared = portal?.prepared;
-    if (portal && prepared && !portal.executed && !this.pipelineFailed && this.status !== 'E') {
+    if (portal && prepared && !portal.executed && !this.pipelineFailed && (!this.aborted || transactionKind(prepared.stmt) === 'end')) {
       portal.executed = true;
       this.tx.beginImplicit();
       const refusal = this.refusalFor(prepared.stmt, true);
@@ -505,6 +510,7 @@ export class Session {
 
   private resetPipeline(): void {
     this.pending = [];
+    this.ending = false;
     this.rewrite = new Rewrite(this.prefix);
     this.pipelineFailed = false;
   }
@@ -555,6 +561,11 @@ export class Session {
 
   /** The refusal DSQL would answer for this statement now, if any. */
   private refusalFor(stmt: Statement, parsedAlready = false): Refusal | undefined {
+    // The end of an aborted transaction runs as written, whatever its age: PostgreSQL rolls it back.
+    if (this.aborted) {
+      this.tx.check(stmt);
+      return undefined;
+    }
     const policy = this.host.policy;
     // Past the age limit every statement but ROLLBACK fails (COMMIT too: DSQL rolls back).
     if (this.explicitSince !== undefined && (stmt.node as { kind?: string }).kind !== 'TRANS_STMT_ROLLBACK') {
@@ -574,6 +585,7 @@ export class Session {
     if (kind === 'end') {
       this.previous = [];
       this.explicitSince = undefined;
+      this.ending = true;
       return;
     }
     if (kind === 'begin' && this.explicitSince === undefined) this.explicitSince = Date.now();
@@ -615,6 +627,11 @@ export class Session {
     })();
   }
 
+  /** PGlite's transaction is aborted and nothing queued ends it: it answers 25P02 to anything else. */
+  private get aborted(): boolean {
+    return this.status === 'E' && !this.ending;
+  }
+
   private get holdsEngine(): boolean {
     return this.host.engine.lock.holder === this;
   }
@@ -635,6 +652,7 @@ export class Session {
   /** Follows a ReadyForQuery status; gives the engine back once idle. */
   private settle(status: TxStatus): Promise<void> | undefined {
     this.status = status;
+    this.ending = false;
     if (status !== 'I') return undefined;
     this.previous = [];
     this.explicitSince = undefined;
