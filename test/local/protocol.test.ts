@@ -324,4 +324,15 @@ describe('protocol edges', () => {
     expect(await failed).toMatchObject({ code: '08P01', message: 'invalid frontend message type 122' });
     expect((await attempt(client, 'SELECT 1 AS still')).rows).toEqual([{ still: 1 }]);
   });
+
+  it('ends a connection that sends a malformed message with FATAL 08P01, not an internal error', async () => {
+    for (const [type, body] of [['Q', 'SELECT 1'], ['P', '\0SELECT 1'], ['B', ''], ['D', 'S']] as const) {
+      const raw = await rawConnect(server);
+      const unterminated = Buffer.concat([Buffer.from([type.charCodeAt(0), 0, 0, 0, 4 + body.length]), Buffer.from(body)]);
+      raw.send(unterminated, SYNC);
+      const answer = await raw.untilReady();
+      expect(answer.map((m) => [m.type, m.fields?.get('V'), m.fields?.get('C'), m.fields?.get('M')])).toEqual([['E', 'FATAL', '08P01', 'invalid string in message']]);
+    }
+    expect((await attempt(client, 'SELECT 1 AS still')).rows).toEqual([{ still: 1 }]);
+  });
 });

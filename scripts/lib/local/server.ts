@@ -14,11 +14,11 @@ import { lockDataDir, openDataDir, newClusterId, type DataDir } from './datadir.
 import { isSetAllowed } from '../rules/index.js';
 import { Engine, ENGINE_USER, type EngineInfo, type Setting } from './engine.js';
 import type { Policy } from './policy.js';
-import { ProtocolViolation, Session, type SessionHost } from './session.js';
+import { Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
 import { socketStreams } from './socket-stream.js';
 import { checkToken } from './token.js';
-import { MSG, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
+import { MSG, ProtocolViolation, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
 
 export const LOCAL_HOST = '127.0.0.1';
 export const DEFAULT_REGION = 'us-east-1';

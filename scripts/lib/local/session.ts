@@ -27,6 +27,7 @@ import type { Policy, Refusal, TransactionRules } from './policy.js';
 import {
   FLUSH,
   MSG,
+  ProtocolViolation,
   SYNC,
   eachMessage,
   readBind,
@@ -217,14 +218,6 @@ const EMPTY = new Uint8Array(0);
 
 /** SQL that makes PGlite fail with `marker` as the message, at this point of a query. */
 const raiser = (marker: string) => `DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${marker}'; END$dsql_local$`;
-
-/** The client broke the protocol; the connection ends with a FATAL error, as PostgreSQL ends it. */
-export class ProtocolViolation extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProtocolViolation';
-  }
-}
 
 /** The statements before a statement that starts a transaction (shared, never grown). */
 const NONE: readonly Statement[] = Object.freeze([]);
