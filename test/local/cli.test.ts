@@ -2,13 +2,14 @@
 // data that survives kill -9, one server per data directory, bad input.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ruleById, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { outsideDir, runScript, scriptPath } from '../support/run.js';
+import { outsideDir, runProcess, runScript, scriptPath } from '../support/run.js';
 
 interface Ready {
   host: string;
@@ -16,6 +17,7 @@ interface Ready {
   identifier: string;
   endpoint: string;
   dataDir: string | null;
+  tls: { ca: string } | null;
   connectionString: string;
   user: string;
   database: string;
@@ -111,6 +113,44 @@ describe('serve --data DIR', () => {
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
     expect(again.stderr()).toContain('local DSQL stopped (SIGINT)');
+  });
+});
+
+describe('serve --tls', () => {
+  it('carries on after clients whose TLS handshake fails: a CA it does not trust, bytes that are not TLS', async () => {
+    const s = await serve(['--memory', '--tls']);
+    const psqlTo = async (sslrootcert: string, password: string) =>
+      runProcess('psql', ['-X', '-At', '-c', 'SELECT 1 AS ok'], {
+        env: {
+          ...process.env,
+          PGHOST: s.ready.endpoint,
+          PGHOSTADDR: '127.0.0.1',
+          PGPORT: String(s.ready.port),
+          PGUSER: 'admin',
+          PGDATABASE: 'postgres',
+          PGSSLMODE: 'verify-full',
+          PGSSLROOTCERT: sslrootcert,
+          PGPASSWORD: password,
+          PGCONNECT_TIMEOUT: '10',
+        },
+      });
+    const untrusted = await psqlTo('/etc/ssl/certs/ca-certificates.crt', 'unused');
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stderr).toMatch(/certificate verify failed/);
+    // SSLRequest, then something else than a TLS handshake.
+    await new Promise<void>((resolve) => {
+      const raw = connect(s.ready.port, '127.0.0.1');
+      raw.on('error', () => {});
+      raw.on('close', () => resolve());
+      raw.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]));
+      raw.once('data', () => raw.write('GET / HTTP/1.1\r\n\r\n'));
+    });
+    const signer = new DsqlSigner({ hostname: s.ready.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCALEXAMPLE', secretAccessKey: 'local-secret' } });
+    const trusted = await psqlTo(s.ready.tls!.ca, await signer.getDbConnectAdminAuthToken());
+    expect([trusted.code, trusted.stdout.trim()]).toEqual([0, '1']);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).toBe('local DSQL stopped (SIGTERM)\n');
   });
 });
 

@@ -1,10 +1,11 @@
 // The local DSQL server: a PostgreSQL wire-protocol front (pg-gateway) on 127.0.0.1 in
-// front of one PGlite engine. pg-gateway does the connection start: SSLRequest and TLS,
-// the startup message, authentication. After that every message goes to the connection's
-// Session (session.ts).
+// front of one PGlite engine. pg-gateway does the connection start: SSLRequest and TLS
+// (the handshake with upgradeToTls), the startup message, authentication. After that
+// every message goes to the connection's Session (session.ts).
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterEndpoint } from '../aws/ids.js';
@@ -16,7 +17,7 @@ import { Engine, ENGINE_USER, type EngineInfo, type Setting } from './engine.js'
 import type { Policy } from './policy.js';
 import { Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
-import { socketStreams } from './socket-stream.js';
+import { socketStreams, upgradeToTls } from './socket-stream.js';
 import { checkToken } from './token.js';
 import { MSG, ProtocolViolation, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
 
@@ -153,14 +154,15 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
 
   let tls: TlsFiles | undefined;
   let tlsOptions: { key: ArrayBuffer; cert: ArrayBuffer } | undefined;
+  let secureContext: SecureContext | undefined;
   if (options.tls) {
     const dir = data ? data.tls : (scratch = mkdtempSync(join(tmpdir(), 'dsql-local-tls-')));
     tls = ensureTlsFiles(dir, [endpoint]);
-    const buf = (file: string) => {
-      const b = readFileSync(file);
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-    };
-    tlsOptions = { key: buf(tls.key), cert: buf(tls.cert) };
+    const [key, cert] = [readFileSync(tls.key), readFileSync(tls.cert)];
+    secureContext = createSecureContext({ key, cert });
+    // pg-gateway needs them to require TLS; the upgrade itself is upgradeToTls, below.
+    const buf = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    tlsOptions = { key: buf(key), cert: buf(cert) };
   }
 
   const settings = new Map(
@@ -175,8 +177,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     parse: makeParser(),
     lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
   };
-  const { fromDuplexStream } = await import('pg-gateway/node');
-  const { BackendError } = await import('pg-gateway');
+  const { BackendError, PostgresConnection } = await import('pg-gateway');
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
@@ -193,11 +194,12 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     });
     // Ends the connection with a FATAL error; pg-gateway is detached first so it writes nothing more.
     const fatal = async (code: string, message: string) => {
-      await (await ready).detach();
+      await connection.detach();
       if (!socket.destroyed) socket.end(writeError({ severity: 'FATAL', code, message }));
     };
 
-    const ready = fromDuplexStream(socketStreams(socket), {
+    const plain = socketStreams(socket);
+    const connection: InstanceType<typeof PostgresConnection> = new PostgresConnection(plain, {
       tls: tlsOptions,
       auth: tls
         ? {
@@ -215,7 +217,6 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
       },
       async onAuthenticated(state) {
         session = new Session(host, startupSettings(state.clientParams ?? { user: ENGINE_USER }));
-        const connection = await ready;
         const out = startupParameters(options.policy, settings, state.clientParams ?? { user: ENGINE_USER }).map(([k, v]) => writeParameterStatus(k, v));
         out.push(writeBackendKeyData(session.id, randomInt(2 ** 31)));
         await connection.streamWriter!.write(Buffer.concat(out));
@@ -225,7 +226,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
           // A CancelRequest (a new connection asking to stop a query): the engine runs
           // one statement at a time without interruption, so there is nothing to cancel.
           if (!state.hasStarted && data.length === 16 && data[4] === 0x04 && data[5] === 0xd2 && data[6] === 0x16 && data[7] === 0x2e) {
-            await (await ready).detach();
+            await connection.detach();
             socket.destroy();
           }
           return undefined;
@@ -246,7 +247,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
           return new Uint8Array(0);
         }
       },
-    });
+    }, { upgradeTls: secureContext && (async () => upgradeToTls(socket, plain, secureContext)) });
   });
 
   async function stop(): Promise<void> {
