@@ -66,6 +66,9 @@ export interface LocalDsql {
 }
 
 const PARSE_CACHE_SIZE = 512;
+// The statements clients repeat are short. A long one (a batch INSERT) is parsed each time:
+// its parse tree is about ten times its text, so 512 of them could fill the heap.
+const PARSE_CACHE_MAX_TEXT = 16 * 1024;
 
 /** ParameterStatus values a client gets at connection start, as DSQL sends them. */
 function startupParameters(policy: Policy, settings: Map<string, string>, clientParams: Record<string, string>): [string, string][] {
@@ -110,7 +113,8 @@ export function startupSettings(params: Record<string, string>): Setting[] {
   return [...wanted].sort(([a], [b]) => a.localeCompare(b));
 }
 
-function makeParser(): (text: string) => Statement[] | SqlSyntaxError {
+/** parseSql with a cache by text; a syntax error comes back as the value. */
+export function cachedParser(): (text: string) => Statement[] | SqlSyntaxError {
   const cache = new Map<string, Statement[] | SqlSyntaxError>();
   return (text) => {
     let hit = cache.get(text);
@@ -121,6 +125,7 @@ function makeParser(): (text: string) => Statement[] | SqlSyntaxError {
       if (!(error instanceof SqlSyntaxError)) throw error;
       hit = error;
     }
+    if (text.length > PARSE_CACHE_MAX_TEXT) return hit;
     if (cache.size >= PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(text, hit);
     return hit;
@@ -174,7 +179,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
   const host: SessionHost = {
     engine,
     policy: options.policy,
-    parse: makeParser(),
+    parse: cachedParser(),
     lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
   };
   const { BackendError, PostgresConnection } = await import('pg-gateway');
