@@ -9,6 +9,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterEndpoint } from '../aws/ids.js';
+import { DEFAULT_REGION } from '../aws/region.js';
 import { UserError } from '../cli/errors.js';
 import { loadParser, parseSql, SqlSyntaxError, type Statement } from '../sql/parser.js';
 import { lockDataDir, openDataDir, newClusterId, type DataDir } from './datadir.js';
@@ -22,7 +23,6 @@ import { checkToken } from './token.js';
 import { MSG, ProtocolViolation, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
 
 export const LOCAL_HOST = '127.0.0.1';
-export const DEFAULT_REGION = 'us-east-1';
 /** Default wait for another connection's transaction before answering 40001. */
 export const DEFAULT_LOCK_WAIT_MS = 5000;
 

@@ -277,7 +277,6 @@ export function eachMessage(buf: Uint8Array, visit: (type: number, start: number
   }
 }
 
-
 /** The transaction status of the ReadyForQuery that ends a response, if it ends with one. */
 export function trailingStatus(buf: Uint8Array): TxStatus | undefined {
   const n = buf.length;
@@ -285,9 +284,4 @@ export function trailingStatus(buf: Uint8Array): TxStatus | undefined {
     return undefined;
   }
   return String.fromCharCode(buf[n - 1]!) as TxStatus;
-}
-
-/** The tag of a CommandComplete message. */
-export function readCommandTag(msg: Uint8Array): string {
-  return new MessageReader(msg).cstring();
 }
