@@ -224,6 +224,17 @@ describe('COPY', () => {
     const bad = await psql(server, [], `BEGIN;\n\\copy ${t} FROM STDIN WITH (FORMAT csv)\n3,three\nnot-a-number,x\n\\.\nSELECT 1;\nROLLBACK;\n`);
     expect(psqlErrors(bad.stderr).map((e) => e[0])).toEqual(['22P02', '25P02']);
   });
+
+  it('refuses COPY data far over DSQL\'s 10 MiB transaction size with its error, and the session carries on', async () => {
+    const t = await table();
+    const size = TRANSACTION_RULES.sizeLimit;
+    // 40 rows of 1 MiB: under the row limit, four times the size limit.
+    const row = 'x'.repeat(1 << 20);
+    const input = Array.from({ length: 40 }, (_, i) => `${i}\t${row}\n`).join('');
+    const r = await psql(server, ['-c', `\\copy ${t} FROM STDIN`, '-c', `SELECT count(*) AS n FROM ${t}`], input);
+    expect(psqlErrors(r.stderr)).toEqual([[size.sqlstate, size.message]]);
+    expect((await attempt(client, `SELECT count(*)::int AS n FROM ${t}`)).rows).toEqual([{ n: 0 }]);
+  });
 });
 
 describe('DSQL objects', () => {

@@ -73,7 +73,15 @@ interface Prepared {
 interface CopyIn {
   sql: string;
   chunks: Buffer[];
+  bytes: number;
 }
+
+/**
+ * The COPY data a connection may send: PGlite takes it in one piece, so the server holds it
+ * in memory. Over three times DSQL's 10 MiB transaction size limit, no text or binary form
+ * of rows DSQL would accept is that long, so what is refused here DSQL refuses too.
+ */
+const COPY_MAX_BYTES = 32 * 1024 * 1024;
 
 // Errors raised inside the server's own SQL functions carry a CONTEXT line naming them;
 // DSQL's errors have none, so those fields are dropped.
@@ -530,19 +538,25 @@ export class Session {
       columns = rows[0].n;
     }
     this.track(stmt);
-    this.copy = { sql, chunks: [] };
+    this.copy = { sql, chunks: [], bytes: 0 };
     return writeCopyInResponse(binary, columns);
   }
 
   private async copyMessage(type: number, msg: Uint8Array): Promise<Uint8Array> {
     const copy = this.copy!;
     if (type === MSG.copyData) {
-      copy.chunks.push(Buffer.from(msg.subarray(5)));
+      copy.bytes += msg.length - 5;
+      // Past the limit the data is dropped as it comes; the refusal waits for CopyDone.
+      if (copy.bytes > COPY_MAX_BYTES) copy.chunks = [];
+      else copy.chunks.push(Buffer.from(msg.subarray(5)));
       return EMPTY;
     }
     if (type === MSG.sync || type === MSG.flush) return EMPTY;
     this.copy = undefined;
-    if (type === MSG.copyDone) return this.run(writeQuery(copy.sql), new Rewrite(this.prefix), new Blob(copy.chunks));
+    if (type === MSG.copyDone) {
+      if (copy.bytes > COPY_MAX_BYTES) return this.refuseNow(this.host.policy.sizeLimit);
+      return this.run(writeQuery(copy.sql), new Rewrite(this.prefix), new Blob(copy.chunks));
+    }
     if (type === MSG.copyFail) {
       const reason = readQuery(msg);
       return this.refuseNow({ code: '57014', message: `COPY from stdin failed: ${reason}` });
