@@ -436,7 +436,7 @@ export class Session {
           await this.runEarly();
         } catch (error) {
           if (!(error instanceof LockTimeout)) throw error;
-          this.resetPipeline();
+          this.dropPipeline();
           this.skipping = true;
           return writeError(this.host.policy.conflict);
         }
@@ -463,7 +463,10 @@ export class Session {
     this.resetPipeline();
     const taking = this.takeEngine();
     const refused = taking && (await taking);
-    if (refused) return refused;
+    if (refused) {
+      this.dropPipeline();
+      return refused;
+    }
     const held = this.held;
     this.held = [];
     this.unsynced = false;
@@ -482,7 +485,7 @@ export class Session {
       await this.runEarly();
     } catch (error) {
       if (error instanceof LockTimeout) {
-        this.resetPipeline();
+        this.dropPipeline();
         this.skipping = true;
         return writeError(this.host.policy.conflict);
       }
@@ -514,6 +517,19 @@ export class Session {
     this.ending = false;
     this.rewrite = new Rewrite(this.prefix);
     this.pipelineFailed = false;
+  }
+
+  /**
+   * The pipeline waited too long for the engine and never ran: what its statements recorded
+   * for the rules goes too. The connection was idle (otherwise it would hold the engine).
+   */
+  private dropPipeline(): void {
+    this.resetPipeline();
+    this.previous = [];
+    this.explicitSince = undefined;
+    this.settingsChanged = false;
+    this.tx = this.host.policy.transaction();
+    this.portals.clear();
   }
 
   // ---- COPY ... FROM STDIN --------------------------------------------------------------
