@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { SYNC, writeBind, writeExecute, writeParse, writeQuery } from '../../scripts/lib/local/wire.js';
-import { attempt, connect, freshName, rawConnect, startTestServer, type TestServer } from './support.js';
+import { SYNC, writeQuery } from '../../scripts/lib/local/wire.js';
+import { attempt, connect, extendedStatement, freshName, rawConnect, startTestServer, type TestServer } from './support.js';
 
 let server: TestServer;
 let a: pg.Client;
@@ -96,9 +96,8 @@ describe('two clients', () => {
     const raw = await rawConnect(server);
     try {
       const conflict = TRANSACTION_RULES.dataConflict;
-      const statement = (sql: string) => [writeParse('', sql), writeBind({ portal: '', statement: '', rest: Uint8Array.of(0, 0, 0, 0, 0, 0) }), writeExecute('', 0)];
       await a.query('BEGIN');
-      raw.send(...statement('BEGIN'), ...statement(`CREATE TABLE ${freshName()} (x int)`), SYNC);
+      raw.send(...extendedStatement('BEGIN'), ...extendedStatement(`CREATE TABLE ${freshName()} (x int)`), SYNC);
       const answer = await raw.untilReady();
       expect(answer.map((m) => m.fields?.get('C') ?? m.type)).toEqual([conflict.sqlstate, 'Z']);
       await a.query('COMMIT');

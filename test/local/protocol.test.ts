@@ -4,8 +4,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleById, TRANSACTION_ROW_LIMIT, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { SYNC, writeBind, writeExecute, writeParse, writeQuery } from '../../scripts/lib/local/wire.js';
-import { attempt, connect, freshName, psql, psqlErrors, rawConnect, startTestServer, type TestServer } from './support.js';
+import { SYNC, writeQuery } from '../../scripts/lib/local/wire.js';
+import { attempt, connect, extendedStatement, freshName, psql, psqlErrors, rawConnect, startTestServer, type TestServer } from './support.js';
 
 let server: TestServer;
 let client: pg.Client;
@@ -161,8 +161,7 @@ describe('transaction rules', () => {
       await raw.untilReady();
       expect((await raw.untilReady()).at(-1)).toEqual({ type: 'Z' });
       const [a, b] = [freshName(), freshName()];
-      const statement = (sql: string) => [writeParse('', sql), writeBind({ portal: '', statement: '', rest: Uint8Array.of(0, 0, 0, 0, 0, 0) }), writeExecute('', 0)];
-      raw.send(...statement('ROLLBACK'), ...statement(`CREATE TABLE ${a} (x int)`), ...statement(`CREATE TABLE ${b} (x int)`), SYNC);
+      raw.send(...extendedStatement('ROLLBACK'), ...extendedStatement(`CREATE TABLE ${a} (x int)`), ...extendedStatement(`CREATE TABLE ${b} (x int)`), SYNC);
       const errors = (await raw.untilReady()).filter((m) => m.type === 'E').map((m) => m.fields!.get('M'));
       expect(errors).toEqual([multipleDdl.message]);
       expect((await attempt(client, `SELECT to_regclass('${a}') AS r`)).rows).toEqual([{ r: null }]);

@@ -4,7 +4,7 @@ import { connect as netConnect } from 'node:net';
 import pg from 'pg';
 import { dsqlPolicy, type PolicyOptions } from '../../scripts/lib/local/policy.js';
 import { startLocalDsql, type LocalDsql, type LocalDsqlOptions } from '../../scripts/lib/local/server.js';
-import { eachMessage, readErrorFields } from '../../scripts/lib/local/wire.js';
+import { eachMessage, readErrorFields, writeBind, writeExecute, writeParse } from '../../scripts/lib/local/wire.js';
 import { runProcess, type RunResult } from '../support/run.js';
 
 export type TestServer = LocalDsql;
@@ -76,6 +76,11 @@ export interface RawClient {
   /** The messages up to and including the next ReadyForQuery, or to the end of the connection. */
   untilReady(): Promise<RawMessage[]>;
   end(): void;
+}
+
+/** Parse, Bind and Execute of one statement without parameters (unnamed), for a pipeline. */
+export function extendedStatement(sql: string): Buffer[] {
+  return [writeParse('', sql), writeBind({ portal: '', statement: '', rest: Uint8Array.of(0, 0, 0, 0, 0, 0) }), writeExecute('', 0)];
 }
 
 export function rawConnect(server: TestServer): Promise<RawClient> {
