@@ -1,6 +1,6 @@
 // scripts/local-dsql.ts as a user runs it: the ready line, clean stops on SIGINT/SIGTERM,
 // data that survives kill -9, one server per data directory, bad input.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -190,6 +190,16 @@ describe('bad input', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('refuses a port it may not use with one line', async () => {
+    // Ports below 1024 need privileges: as root, ask as an ordinary user (the one the PostgreSQL tests use).
+    const asUser = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
+    const child = spawn(scriptPath('local-dsql.ts'), ['serve', '--memory', '--port', '80'], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    expect([code, stderr]).toEqual([1, 'local-dsql.ts: port 80 on 127.0.0.1 needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port\n']);
   });
 
   it.each([

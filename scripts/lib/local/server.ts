@@ -278,9 +278,12 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     await engine.close().catch(() => {});
     lock?.release();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+    // Where to listen is the user's choice, so a refusal is theirs to fix, not a bug.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} on ${LOCAL_HOST} is in use; pick another with --port, or --port 0 for any free port`);
-    throw error;
+    const where = `port ${options.port} on ${LOCAL_HOST}`;
+    if (code === 'EADDRINUSE') throw new UserError(`${where} is in use; pick another with --port, or --port 0 for any free port`);
+    if (code === 'EACCES') throw new UserError(`${where} needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port`);
+    throw new UserError(`cannot listen on ${where}: ${(error as Error).message}`, { cause: error });
   }
   const port = (server.address() as { port: number }).port;
   lock?.update({ port, tls: tls ? { ca: tls.ca } : undefined });
