@@ -179,6 +179,15 @@ describe('bad input', () => {
     expect(existsSync(join(broken, 'server.json'))).toBe(false); // the lock is given back
   });
 
+  it('refuses a data directory or local home it cannot create with one line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'not-dir-')), 'file');
+    writeFileSync(file, 'x');
+    const data = await runScript('local-dsql.ts', ['serve', '--data', join(file, 'data')], { env });
+    expect([data.code, data.stderr]).toEqual([1, `local-dsql.ts: cannot create the data directory ${join(file, 'data')}: ${file} is a file\n`]);
+    const home = await runScript('local-dsql.ts', ['serve'], { env: { ...env, DSQL_LOCAL_HOME: file } });
+    expect([home.code, home.stderr]).toEqual([1, `local-dsql.ts: cannot create the local clusters folder ${join(file, 'clusters')}: ${file} is a file\n`]);
+  });
+
   it('refuses a port that is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));

@@ -9,7 +9,7 @@
 // create and refused while its process lives; a lock left by a killed process is taken over.
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 
 export interface ClusterMeta {
@@ -37,6 +37,27 @@ export function newClusterId(): string {
   return [...randomBytes(26)].map((b) => alphabet[b & 31]).join('');
 }
 
+/**
+ * mkdir -p for a folder the user named (--data, DSQL_LOCAL_HOME): one line on what is in the
+ * way rather than an internal error.
+ */
+export function createDirectory(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    let reason = (error as Error).message;
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      let blocker = path;
+      while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+      reason = `${blocker} is a file`;
+    } else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      reason = code === 'EROFS' ? 'read-only file system' : 'permission denied';
+    }
+    throw new UserError(`cannot create ${what} ${path}: ${reason}`, { cause: error });
+  }
+}
+
 export function readMeta(root: string): ClusterMeta | undefined {
   try {
     return JSON.parse(readFileSync(join(root, META), 'utf8')) as ClusterMeta;
@@ -61,7 +82,7 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
     if (existsSync(root) && readdirSync(root).length > 0) {
       throw new UserError(`${root} is not a local DSQL data directory (it is not empty and has no ${META}); give a new or empty directory`);
     }
-    mkdirSync(root, { recursive: true });
+    createDirectory(root, 'the data directory');
     meta = { identifier: defaults.identifier ?? newClusterId(), region: defaults.region, creationTime: new Date().toISOString() };
     writeMeta(root, meta);
   }
