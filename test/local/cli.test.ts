@@ -1,7 +1,7 @@
 // scripts/local-dsql.ts as a user runs it: the ready line, clean stops on SIGINT/SIGTERM,
 // data that survives kill -9, one server per data directory, bad input.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,14 +201,33 @@ describe('bad input', () => {
     }
   });
 
-  it('refuses a port it may not use with one line', async () => {
-    // Ports below 1024 need privileges: as root, ask as an ordinary user (the one the PostgreSQL tests use).
-    const asUser = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
-    const child = spawn(scriptPath('local-dsql.ts'), ['serve', '--memory', '--port', '80'], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
+  /** local-dsql as a user without privileges (as root: the user the PostgreSQL tests use); its exit code and stderr. */
+  async function unprivileged(args: string[]): Promise<[unknown, string]> {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    const as = process.getuid?.() === 0 ? { uid: id('-u'), gid: id('-g') } : {};
+    const child = spawn(scriptPath('local-dsql.ts'), args, { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const code = await new Promise((r) => child.on('exit', r));
-    expect([code, stderr]).toEqual([1, 'local-dsql.ts: port 80 on 127.0.0.1 needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port\n']);
+    return [await new Promise((r) => child.on('exit', r)), stderr];
+  }
+
+  it('refuses a port it may not use with one line', async () => {
+    expect(await unprivileged(['serve', '--memory', '--port', '80'])).toEqual([
+      1,
+      'local-dsql.ts: port 80 on 127.0.0.1 needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port\n',
+    ]);
+  });
+
+  it('refuses a data directory it may not write to with one line', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'read-only-'));
+    const empty = join(parent, 'empty');
+    const existing = join(parent, 'existing');
+    mkdirSync(empty);
+    mkdirSync(existing);
+    writeFileSync(join(existing, 'cluster.json'), JSON.stringify({ identifier: 'abcdefghijklmnopqrstuvwxyz', region: 'us-east-1', creationTime: new Date().toISOString() }));
+    for (const dir of [parent, empty, existing]) chmodSync(dir, 0o555);
+    expect(await unprivileged(['serve', '--data', empty])).toEqual([1, `local-dsql.ts: cannot write to the data directory ${empty}: permission denied\n`]);
+    expect(await unprivileged(['serve', '--data', existing])).toEqual([1, `local-dsql.ts: cannot write to the data directory ${existing}: permission denied\n`]);
   });
 
   it.each([

@@ -38,23 +38,30 @@ export function newClusterId(): string {
 }
 
 /**
- * mkdir -p for a folder the user named (--data, DSQL_LOCAL_HOME): one line on what is in the
- * way rather than an internal error.
+ * One line for a folder the user named (--data, DSQL_LOCAL_HOME) that cannot be made or
+ * written: what is in the way, rather than an internal error.
  */
+function cannot(doing: string, path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  let reason = (error as Error).message;
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    let blocker = path;
+    while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+    reason = `${blocker} is a file`;
+  } else if (code === 'EACCES' || code === 'EPERM') {
+    reason = 'permission denied';
+  } else if (code === 'EROFS') {
+    reason = 'read-only file system';
+  }
+  return new UserError(`cannot ${doing} ${path}: ${reason}`, { cause: error });
+}
+
+/** mkdir -p, with one line for what is in the way. */
 export function createDirectory(path: string, what: string): void {
   try {
     mkdirSync(path, { recursive: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    let reason = (error as Error).message;
-    if (code === 'ENOTDIR' || code === 'EEXIST') {
-      let blocker = path;
-      while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
-      reason = `${blocker} is a file`;
-    } else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      reason = code === 'EROFS' ? 'read-only file system' : 'permission denied';
-    }
-    throw new UserError(`cannot create ${what} ${path}: ${reason}`, { cause: error });
+    throw cannot(`create ${what}`, path, error);
   }
 }
 
@@ -84,7 +91,11 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
     }
     createDirectory(root, 'the data directory');
     meta = { identifier: defaults.identifier ?? newClusterId(), region: defaults.region, creationTime: new Date().toISOString() };
-    writeMeta(root, meta);
+    try {
+      writeMeta(root, meta);
+    } catch (error) {
+      throw cannot('write to the data directory', root, error);
+    }
   }
   return { root, pgdata: join(root, 'pgdata'), tls: join(root, 'tls'), meta };
 }
@@ -126,7 +137,8 @@ export function lockDataDir(root: string): { update(info: Partial<LockInfo>): vo
       closeSync(fd);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('write to the data directory', root, error);
+      if (attempt > 2) throw error;
       const holder = readLock(root);
       if (holder && holder.pid !== process.pid) {
         const where = holder.port ? ` on 127.0.0.1:${holder.port}` : '';
