@@ -9,7 +9,7 @@
 // create and refused while its process lives; a lock left by a killed process is taken over.
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 
 export interface ClusterMeta {
@@ -37,6 +37,34 @@ export function newClusterId(): string {
   return [...randomBytes(26)].map((b) => alphabet[b & 31]).join('');
 }
 
+/**
+ * One line for a folder the user named (--data, DSQL_LOCAL_HOME) that cannot be made or
+ * written: what is in the way, rather than an internal error.
+ */
+function cannot(doing: string, path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  let reason = (error as Error).message;
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    let blocker = path;
+    while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+    reason = `${blocker} is a file`;
+  } else if (code === 'EACCES' || code === 'EPERM') {
+    reason = 'permission denied';
+  } else if (code === 'EROFS') {
+    reason = 'read-only file system';
+  }
+  return new UserError(`cannot ${doing} ${path}: ${reason}`, { cause: error });
+}
+
+/** mkdir -p, with one line for what is in the way. */
+export function createDirectory(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw cannot(`create ${what}`, path, error);
+  }
+}
+
 export function readMeta(root: string): ClusterMeta | undefined {
   try {
     return JSON.parse(readFileSync(join(root, META), 'utf8')) as ClusterMeta;
@@ -61,9 +89,13 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
     if (existsSync(root) && readdirSync(root).length > 0) {
       throw new UserError(`${root} is not a local DSQL data directory (it is not empty and has no ${META}); give a new or empty directory`);
     }
-    mkdirSync(root, { recursive: true });
+    createDirectory(root, 'the data directory');
     meta = { identifier: defaults.identifier ?? newClusterId(), region: defaults.region, creationTime: new Date().toISOString() };
-    writeMeta(root, meta);
+    try {
+      writeMeta(root, meta);
+    } catch (error) {
+      throw cannot('write to the data directory', root, error);
+    }
   }
   return { root, pgdata: join(root, 'pgdata'), tls: join(root, 'tls'), meta };
 }
@@ -105,7 +137,8 @@ export function lockDataDir(root: string): { update(info: Partial<LockInfo>): vo
       closeSync(fd);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('write to the data directory', root, error);
+      if (attempt > 2) throw error;
       const holder = readLock(root);
       if (holder && holder.pid !== process.pid) {
         const where = holder.port ? ` on 127.0.0.1:${holder.port}` : '';
