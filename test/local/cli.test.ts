@@ -102,7 +102,9 @@ describe('serve --data DIR', () => {
     second.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const code = await new Promise((r) => second.on('exit', r));
     expect(code).toBe(1);
-    expect(err.trim()).toBe(`local-dsql.ts: data directory ${dir} is in use by another local DSQL server (pid ${s.child.pid} on 127.0.0.1:${s.ready.port}); stop it first or use another directory`);
+    expect(err.trim()).toBe(
+      `local-dsql.ts: data directory ${dir} is in use by another local DSQL server (pid ${s.child.pid} on 127.0.0.1:${s.ready.port}); stop it first or use another directory (if no such server runs, delete ${join(dir, 'server.json')})`,
+    );
 
     s.child.kill('SIGKILL');
     expect(await s.exited).toBe('SIGKILL');

@@ -144,3 +144,17 @@ describe('wire helpers', () => {
     expect(trailingStatus(writeCommandComplete('X'))).toBeUndefined();
   });
 });
+
+describe('the data-directory lock', () => {
+  it('is not held by another process that got the same pid later (after a reboot)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsql-lock-'));
+    const lock = lockDataDir(dir);
+    const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8'));
+    expect(readLock(dir)?.pid).toBe(process.pid);
+    // The same pid with another start time: a different process, so the lock is stale.
+    writeFileSync(join(dir, 'server.json'), JSON.stringify({ ...info, procStart: '1' }));
+    expect(readLock(dir)).toBeUndefined();
+    lockDataDir(dir).release(); // taken over, then given back
+    lock.release();
+  });
+});

@@ -102,25 +102,38 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
 
 export interface LockInfo {
   pid: number;
+  /** The process's start time in clock ticks since boot (Linux): a reused pid does not hold the lock. */
+  procStart?: string;
   port?: number;
   /** Present when the server requires TLS: the CA clients trust. */
   tls?: { ca: string };
   startedAt: string;
 }
 
-function alive(pid: number): boolean {
+/** Field 22 of /proc/<pid>/stat (start time since boot); undefined where there is no /proc. */
+function procStart(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+  } catch {
+    return undefined;
   }
+}
+
+/** The lock's process still runs: its pid answers and, where /proc tells, it is the same process (pids are reused after a reboot). */
+function alive(info: LockInfo): boolean {
+  try {
+    process.kill(info.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = procStart(info.pid);
+  return info.procStart === undefined || now === undefined || now === info.procStart;
 }
 
 export function readLock(root: string): LockInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(join(root, LOCK), 'utf8')) as LockInfo;
-    return alive(info.pid) ? info : undefined;
+    return alive(info) ? info : undefined;
   } catch {
     return undefined;
   }
@@ -129,7 +142,7 @@ export function readLock(root: string): LockInfo | undefined {
 /** Claims the directory for this process; returns a function that updates the lock (port) and one that releases it. */
 export function lockDataDir(root: string): { update(info: Partial<LockInfo>): void; release(): void } {
   const file = join(root, LOCK);
-  const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString() };
+  const mine: LockInfo = { pid: process.pid, procStart: procStart(process.pid), startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
@@ -142,7 +155,9 @@ export function lockDataDir(root: string): { update(info: Partial<LockInfo>): vo
       const holder = readLock(root);
       if (holder && holder.pid !== process.pid) {
         const where = holder.port ? ` on 127.0.0.1:${holder.port}` : '';
-        throw new UserError(`data directory ${root} is in use by another local DSQL server (pid ${holder.pid}${where}); stop it first or use another directory`);
+        throw new UserError(
+          `data directory ${root} is in use by another local DSQL server (pid ${holder.pid}${where}); stop it first or use another directory (if no such server runs, delete ${file})`,
+        );
       }
       // Left by a process that no longer runs (killed): take it over.
       rmSync(file, { force: true });
