@@ -11,9 +11,10 @@ export const NOT_EMULATED = [
   'Not emulated: optimistic-concurrency conflicts between overlapping transactions (the local',
   'server runs one transaction at a time; a client that waits longer than --lock-wait gets',
   "DSQL's retryable 40001 instead), schema-change conflicts (OC001), connection limits and",
-  'rates, the 60-minute connection age, and the 10 MiB transaction size limit. The engine is',
-  'PostgreSQL 18 (PGlite), not DSQL: version() and SHOW server_version say so; connections are',
-  'told 16.15 as DSQL does. Committed data survives kill -9, not a power loss (no fsync).',
+  'rates, the 60-minute connection age, and the 10 MiB transaction size limit (only COPY data',
+  'over 32 MiB is refused with its error). The engine is PostgreSQL 18 (PGlite), not DSQL:',
+  'version() and SHOW server_version say so; connections are told 16.15 as DSQL does.',
+  'Committed data survives kill -9, not a power loss (no fsync).',
 ].join('\n');
 
 export const command = defineCommand({

@@ -12,7 +12,7 @@ import { defineCommand, UsageError } from './lib/cli/index.js';
 import { readAll, readTextFile } from './lib/cli/input.js';
 import { checkCommand, checkScript } from './lib/psql/guard.js';
 import { psqlInvocation, runPsql, type PsqlAction } from './lib/psql/run.js';
-import { applicationName, CONNECTION_OPTIONS, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
+import { applicationName, clusterArgument, CONNECTION_OPTIONS, dsqlTarget, endpointOf, userOf } from './lib/psql/target.js';
 import { checkPsql } from './lib/psql/version.js';
 import { loadParser } from './lib/sql/parser.js';
 
@@ -152,10 +152,7 @@ async function runLocal(
 ): Promise<number> {
   const awsOnly = (['host', 'profile', 'token-expires'] as const).find((k) => options[k] !== undefined) ?? (options['skip-cert-verify'] ? 'skip-cert-verify' : undefined);
   if (awsOnly) throw new UsageError(`--${awsOnly} is for DSQL clusters on AWS; --local takes a local cluster id`);
-  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
-    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
-  }
-  const raw = options.cluster ?? positional;
+  const raw = clusterArgument(options.cluster, positional);
   const id = raw === undefined ? undefined : checkClusterId(raw, 'local cluster identifier');
   const region = options.region === undefined ? DEFAULT_REGION : checkRegion(options.region);
   await checkPsql('psql', ctx.env);

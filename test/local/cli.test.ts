@@ -1,14 +1,15 @@
 // scripts/local-dsql.ts as a user runs it: the ready line, clean stops on SIGINT/SIGTERM,
 // data that survives kill -9, one server per data directory, bad input.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ruleById, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { outsideDir, runScript, scriptPath } from '../support/run.js';
+import { outsideDir, runProcess, runScript, scriptPath } from '../support/run.js';
 
 interface Ready {
   host: string;
@@ -16,6 +17,7 @@ interface Ready {
   identifier: string;
   endpoint: string;
   dataDir: string | null;
+  tls: { ca: string } | null;
   connectionString: string;
   user: string;
   database: string;
@@ -100,7 +102,9 @@ describe('serve --data DIR', () => {
     second.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const code = await new Promise((r) => second.on('exit', r));
     expect(code).toBe(1);
-    expect(err.trim()).toBe(`local-dsql.ts: data directory ${dir} is in use by another local DSQL server (pid ${s.child.pid} on 127.0.0.1:${s.ready.port}); stop it first or use another directory`);
+    expect(err.trim()).toBe(
+      `local-dsql.ts: data directory ${dir} is in use by another local DSQL server (pid ${s.child.pid} on 127.0.0.1:${s.ready.port}); stop it first or use another directory (if no such server runs, delete ${join(dir, 'server.json')})`,
+    );
 
     s.child.kill('SIGKILL');
     expect(await s.exited).toBe('SIGKILL');
@@ -111,6 +115,44 @@ describe('serve --data DIR', () => {
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
     expect(again.stderr()).toContain('local DSQL stopped (SIGINT)');
+  });
+});
+
+describe('serve --tls', () => {
+  it('carries on after clients whose TLS handshake fails: a CA it does not trust, bytes that are not TLS', async () => {
+    const s = await serve(['--memory', '--tls']);
+    const psqlTo = async (sslrootcert: string, password: string) =>
+      runProcess('psql', ['-X', '-At', '-c', 'SELECT 1 AS ok'], {
+        env: {
+          ...process.env,
+          PGHOST: s.ready.endpoint,
+          PGHOSTADDR: '127.0.0.1',
+          PGPORT: String(s.ready.port),
+          PGUSER: 'admin',
+          PGDATABASE: 'postgres',
+          PGSSLMODE: 'verify-full',
+          PGSSLROOTCERT: sslrootcert,
+          PGPASSWORD: password,
+          PGCONNECT_TIMEOUT: '10',
+        },
+      });
+    const untrusted = await psqlTo('/etc/ssl/certs/ca-certificates.crt', 'unused');
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stderr).toMatch(/certificate verify failed/);
+    // SSLRequest, then something else than a TLS handshake.
+    await new Promise<void>((resolve) => {
+      const raw = connect(s.ready.port, '127.0.0.1');
+      raw.on('error', () => {});
+      raw.on('close', () => resolve());
+      raw.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]));
+      raw.once('data', () => raw.write('GET / HTTP/1.1\r\n\r\n'));
+    });
+    const signer = new DsqlSigner({ hostname: s.ready.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCALEXAMPLE', secretAccessKey: 'local-secret' } });
+    const trusted = await psqlTo(s.ready.tls!.ca, await signer.getDbConnectAdminAuthToken());
+    expect([trusted.code, trusted.stdout.trim()]).toEqual([0, '1']);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).toBe('local DSQL stopped (SIGTERM)\n');
   });
 });
 
@@ -139,6 +181,15 @@ describe('bad input', () => {
     expect(existsSync(join(broken, 'server.json'))).toBe(false); // the lock is given back
   });
 
+  it('refuses a data directory or local home it cannot create with one line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'not-dir-')), 'file');
+    writeFileSync(file, 'x');
+    const data = await runScript('local-dsql.ts', ['serve', '--data', join(file, 'data')], { env });
+    expect([data.code, data.stderr]).toEqual([1, `local-dsql.ts: cannot create the data directory ${join(file, 'data')}: ${file} is a file\n`]);
+    const home = await runScript('local-dsql.ts', ['serve'], { env: { ...env, DSQL_LOCAL_HOME: file } });
+    expect([home.code, home.stderr]).toEqual([1, `local-dsql.ts: cannot create the local clusters folder ${join(file, 'clusters')}: ${file} is a file\n`]);
+  });
+
   it('refuses a port that is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
@@ -150,6 +201,35 @@ describe('bad input', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  /** local-dsql as a user without privileges (as root: the user the PostgreSQL tests use); its exit code and stderr. */
+  async function unprivileged(args: string[]): Promise<[unknown, string]> {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    const as = process.getuid?.() === 0 ? { uid: id('-u'), gid: id('-g') } : {};
+    const child = spawn(scriptPath('local-dsql.ts'), args, { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'], ...as });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    return [await new Promise((r) => child.on('exit', r)), stderr];
+  }
+
+  it('refuses a port it may not use with one line', async () => {
+    expect(await unprivileged(['serve', '--memory', '--port', '80'])).toEqual([
+      1,
+      'local-dsql.ts: port 80 on 127.0.0.1 needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port\n',
+    ]);
+  });
+
+  it('refuses a data directory it may not write to with one line', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'read-only-'));
+    const empty = join(parent, 'empty');
+    const existing = join(parent, 'existing');
+    mkdirSync(empty);
+    mkdirSync(existing);
+    writeFileSync(join(existing, 'cluster.json'), JSON.stringify({ identifier: 'abcdefghijklmnopqrstuvwxyz', region: 'us-east-1', creationTime: new Date().toISOString() }));
+    for (const dir of [parent, empty, existing]) chmodSync(dir, 0o555);
+    expect(await unprivileged(['serve', '--data', empty])).toEqual([1, `local-dsql.ts: cannot write to the data directory ${empty}: permission denied\n`]);
+    expect(await unprivileged(['serve', '--data', existing])).toEqual([1, `local-dsql.ts: cannot write to the data directory ${existing}: permission denied\n`]);
   });
 
   it.each([

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { attempt, connect, freshName, startTestServer, type TestServer } from './support.js';
+import { SYNC, writeQuery } from '../../scripts/lib/local/wire.js';
+import { attempt, connect, extendedStatement, freshName, rawConnect, startTestServer, type TestServer } from './support.js';
 
 let server: TestServer;
 let a: pg.Client;
@@ -89,6 +90,23 @@ describe('two clients', () => {
     expect((await attempt(b, `INSERT INTO ${t} VALUES (2, 'b')`)).ok).toBe(true);
     expect((await attempt(b, 'COMMIT')).command).toBe('COMMIT');
     expect(await count(a, t)).toBe(2);
+  });
+
+  it('forgets a pipeline that waited too long: the client is idle after the 40001, as the protocol told it', async () => {
+    const raw = await rawConnect(server);
+    try {
+      const conflict = TRANSACTION_RULES.dataConflict;
+      await a.query('BEGIN');
+      raw.send(...extendedStatement('BEGIN'), ...extendedStatement(`CREATE TABLE ${freshName()} (x int)`), SYNC);
+      const answer = await raw.untilReady();
+      expect(answer.map((m) => m.fields?.get('C') ?? m.type)).toEqual([conflict.sqlstate, 'Z']);
+      await a.query('COMMIT');
+      // Neither the BEGIN nor the DDL ran: a DDL in autocommit is the first of its transaction.
+      raw.send(writeQuery(`CREATE TABLE ${freshName()} (x int)`));
+      expect((await raw.untilReady()).map((m) => m.fields?.get('M') ?? m.type)).toEqual(['C', 'Z']);
+    } finally {
+      raw.end();
+    }
   });
 });
 

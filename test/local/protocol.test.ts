@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleById, TRANSACTION_ROW_LIMIT, TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
-import { attempt, connect, freshName, psql, psqlErrors, startTestServer, type TestServer } from './support.js';
+import { SYNC, writeQuery } from '../../scripts/lib/local/wire.js';
+import { attempt, connect, extendedStatement, freshName, psql, psqlErrors, rawConnect, startTestServer, type TestServer } from './support.js';
 
 let server: TestServer;
 let client: pg.Client;
@@ -139,6 +140,36 @@ describe('transaction rules', () => {
     await client.query('ROLLBACK');
   });
 
+  it('checks what follows the end of an aborted transaction in the same query', async () => {
+    const t = await table();
+    await client.query(`INSERT INTO ${t} VALUES (1, 'kept')`);
+    await client.query('BEGIN');
+    expect(await attempt(client, 'SELECT 1/0')).toMatchObject({ code: '22012' });
+    expect(await attempt(client, `ROLLBACK; TRUNCATE ${t}`)).toMatchObject({ code: truncate.sqlstate, message: truncate.message });
+    expect((await attempt(client, `SELECT count(*)::int AS n FROM ${t}`)).rows).toEqual([{ n: 1 }]);
+    const [a, b] = [freshName(), freshName()];
+    await client.query('BEGIN');
+    expect(await attempt(client, 'SELECT 1/0')).toMatchObject({ code: '22012' });
+    expect(await attempt(client, `COMMIT; CREATE TABLE ${a} (x int); CREATE TABLE ${b} (x int)`)).toMatchObject({ message: multipleDdl.message });
+    expect((await attempt(client, `SELECT to_regclass('${a}') AS r`)).rows).toEqual([{ r: null }]);
+  });
+
+  it('checks what follows the end of an aborted transaction in one extended-protocol pipeline', async () => {
+    const raw = await rawConnect(server);
+    try {
+      raw.send(writeQuery('BEGIN'), writeQuery('SELECT 1/0'));
+      await raw.untilReady();
+      expect((await raw.untilReady()).at(-1)).toEqual({ type: 'Z' });
+      const [a, b] = [freshName(), freshName()];
+      raw.send(...extendedStatement('ROLLBACK'), ...extendedStatement(`CREATE TABLE ${a} (x int)`), ...extendedStatement(`CREATE TABLE ${b} (x int)`), SYNC);
+      const errors = (await raw.untilReady()).filter((m) => m.type === 'E').map((m) => m.fields!.get('M'));
+      expect(errors).toEqual([multipleDdl.message]);
+      expect((await attempt(client, `SELECT to_regclass('${a}') AS r`)).rows).toEqual([{ r: null }]);
+    } finally {
+      raw.end();
+    }
+  });
+
   it('accepts a transaction of DML, then one DDL on its own', async () => {
     const t = await table();
     const r = await attempt(client, `BEGIN; INSERT INTO ${t} VALUES (1, 'a'); UPDATE ${t} SET v = 'b'; COMMIT`);
@@ -191,6 +222,17 @@ describe('COPY', () => {
     // A bad row inside a block aborts the block.
     const bad = await psql(server, [], `BEGIN;\n\\copy ${t} FROM STDIN WITH (FORMAT csv)\n3,three\nnot-a-number,x\n\\.\nSELECT 1;\nROLLBACK;\n`);
     expect(psqlErrors(bad.stderr).map((e) => e[0])).toEqual(['22P02', '25P02']);
+  });
+
+  it('refuses COPY data far over DSQL\'s 10 MiB transaction size with its error, and the session carries on', async () => {
+    const t = await table();
+    const size = TRANSACTION_RULES.sizeLimit;
+    // 40 rows of 1 MiB: under the row limit, four times the size limit.
+    const row = 'x'.repeat(1 << 20);
+    const input = Array.from({ length: 40 }, (_, i) => `${i}\t${row}\n`).join('');
+    const r = await psql(server, ['-c', `\\copy ${t} FROM STDIN`, '-c', `SELECT count(*) AS n FROM ${t}`], input);
+    expect(psqlErrors(r.stderr)).toEqual([[size.sqlstate, size.message]]);
+    expect((await attempt(client, `SELECT count(*)::int AS n FROM ${t}`)).rows).toEqual([{ n: 0 }]);
   });
 });
 
@@ -290,6 +332,17 @@ describe('protocol edges', () => {
     const failed = new Promise<{ code?: string; message: string }>((resolve) => rogue.on('error', resolve));
     (rogue as unknown as { connection: { stream: { write(b: Buffer): void } } }).connection.stream.write(Buffer.from([0x7a, 0, 0, 0, 4]));
     expect(await failed).toMatchObject({ code: '08P01', message: 'invalid frontend message type 122' });
+    expect((await attempt(client, 'SELECT 1 AS still')).rows).toEqual([{ still: 1 }]);
+  });
+
+  it('ends a connection that sends a malformed message with FATAL 08P01, not an internal error', async () => {
+    for (const [type, body] of [['Q', 'SELECT 1'], ['P', '\0SELECT 1'], ['B', ''], ['D', 'S']] as const) {
+      const raw = await rawConnect(server);
+      const unterminated = Buffer.concat([Buffer.from([type.charCodeAt(0), 0, 0, 0, 4 + body.length]), Buffer.from(body)]);
+      raw.send(unterminated, SYNC);
+      const answer = await raw.untilReady();
+      expect(answer.map((m) => [m.type, m.fields?.get('V'), m.fields?.get('C'), m.fields?.get('M')])).toEqual([['E', 'FATAL', '08P01', 'invalid string in message']]);
+    }
     expect((await attempt(client, 'SELECT 1 AS still')).rows).toEqual([{ still: 1 }]);
   });
 });

@@ -1,5 +1,5 @@
 // Local clusters as folders, and the pieces the server is built from that need no engine:
-// the data-directory lock, the engine lock, the wire helpers.
+// the data-directory lock, the engine lock, the parse cache, the wire helpers.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ import {
   localHome,
   setLocalDeletionProtection,
 } from '../../scripts/lib/local/registry.js';
+import { cachedParser } from '../../scripts/lib/local/server.js';
+import { loadParser } from '../../scripts/lib/sql/parser.js';
 import { eachMessage, readErrorFields, trailingStatus, writeCommandComplete, writeError, writeReadyForQuery } from '../../scripts/lib/local/wire.js';
 
 const freshEnv = () => ({ DSQL_LOCAL_HOME: mkdtempSync(join(tmpdir(), 'dsql-registry-')) });
@@ -117,6 +119,19 @@ describe('engine lock', () => {
   });
 });
 
+describe('parse cache', () => {
+  it('keeps statements a client repeats, not the large one-off ones (a batch INSERT of 3,000 rows)', async () => {
+    await loadParser();
+    const parse = cachedParser();
+    const small = 'SELECT * FROM orders WHERE id = $1';
+    expect(parse(small)).toBe(parse(small));
+    const rows = Array.from({ length: 3000 }, (_, i) => `(${i}, 'customer ${i}', 'a note long enough to matter')`).join(', ');
+    const batch = `INSERT INTO orders VALUES ${rows}`;
+    expect(parse(batch)).not.toBe(parse(batch));
+    expect(parse(batch)).toEqual(parse(batch));
+  });
+});
+
 describe('wire helpers', () => {
   it('walk, read and write backend messages', () => {
     const buf = Buffer.concat([writeError({ code: '0A000', message: 'nope', detail: 'why' }), writeCommandComplete('SELECT 1'), writeReadyForQuery('T')]);
@@ -127,5 +142,19 @@ describe('wire helpers', () => {
     expect(Object.fromEntries(fields)).toEqual({ S: 'ERROR', V: 'ERROR', C: '0A000', M: 'nope', D: 'why' });
     expect(trailingStatus(buf)).toBe('T');
     expect(trailingStatus(writeCommandComplete('X'))).toBeUndefined();
+  });
+});
+
+describe('the data-directory lock', () => {
+  it('is not held by another process that got the same pid later (after a reboot)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsql-lock-'));
+    const lock = lockDataDir(dir);
+    const info = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8'));
+    expect(readLock(dir)?.pid).toBe(process.pid);
+    // The same pid with another start time: a different process, so the lock is stale.
+    writeFileSync(join(dir, 'server.json'), JSON.stringify({ ...info, procStart: '1' }));
+    expect(readLock(dir)).toBeUndefined();
+    lockDataDir(dir).release(); // taken over, then given back
+    lock.release();
   });
 });

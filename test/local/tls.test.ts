@@ -2,12 +2,16 @@
 // server writes out, and an IAM authentication token as the password. The real DSQL
 // node-postgres connector (which signs its token with the AWS SDK) and psql with
 // sslmode=verify-full connect as they would to DSQL.
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AuroraDSQLClient } from '@aws/aurora-dsql-node-postgres-connector';
 import { DsqlSigner } from '@aws-sdk/dsql-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRANSACTION_RULES } from '../../scripts/lib/rules/index.js';
+import { ensureTlsFiles } from '../../scripts/lib/local/tls.js';
 import { checkToken } from '../../scripts/lib/local/token.js';
 import { psql, startTestServer, type TestServer } from './support.js';
 
@@ -97,5 +101,29 @@ describe('token checks', () => {
     expect(checkToken(admin, { user: 'admin', host: 'other.dsql.eu-west-1.on.aws' })).toBe('token was made for another host');
     expect(checkToken('not a token', { user: 'admin', host: server.endpoint })).toBe('not an IAM authentication token');
     expect(checkToken(admin.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=zz'), { user: 'admin', host: server.endpoint })).toBe('token is not signed');
+  });
+});
+
+describe('TLS files', () => {
+  it('keep the server certificate only while the CA in the directory signed it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsql-local-tls-test-'));
+    try {
+      const host = 'abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws';
+      const signedByCa = () => {
+        const files = ensureTlsFiles(dir, [host]);
+        const ca = new X509Certificate(readFileSync(files.ca));
+        const cert = new X509Certificate(readFileSync(files.cert));
+        return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+      };
+      expect(signedByCa()).toBe(true);
+      const first = readFileSync(join(dir, 'server.crt'), 'utf8');
+      expect(signedByCa()).toBe(true);
+      expect(readFileSync(join(dir, 'server.crt'), 'utf8')).toBe(first); // kept
+      // The CA's key is lost: a new CA is made, and the old server certificate must go with the old CA.
+      rmSync(join(dir, 'ca.key'));
+      expect(signedByCa()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -29,12 +29,9 @@ export interface DbToken {
   expiresIn: number;
 }
 
-type SignerModules = [Pick<DsqlSdk, 'DsqlSigner'>, Pick<DsqlSdk, 'defaultProvider'>];
-
 /** The signer and the credential chain, from the same SDK bundle as the control-plane client (loaded on first use: --help never pays for it). */
-export async function loadSigner(): Promise<SignerModules> {
-  const sdk = loadSdk();
-  return [sdk, sdk];
+export async function loadSigner(): Promise<Pick<DsqlSdk, 'DsqlSigner' | 'defaultProvider'>> {
+  return loadSdk();
 }
 
 const NO_CREDENTIALS_FIX =
@@ -51,7 +48,7 @@ export async function generateDbToken(request: TokenRequest): Promise<DbToken> {
   if (!Number.isInteger(expiresIn) || expiresIn < TOKEN_EXPIRES.min || expiresIn > TOKEN_EXPIRES.max) {
     throw new UserError(`token expiry must be a whole number of seconds from ${TOKEN_EXPIRES.min} to ${TOKEN_EXPIRES.max}, got ${expiresIn}`, { exitCode: 2 });
   }
-  const [{ DsqlSigner }, { defaultProvider }] = await loadSigner();
+  const { DsqlSigner, defaultProvider } = await loadSigner();
   // The signer's own default chain ignores a profile passed to it, so build the chain here.
   const provider = defaultProvider(request.profile ? { profile: request.profile } : {});
   let credentials;
@@ -66,7 +63,7 @@ export async function generateDbToken(request: TokenRequest): Promise<DbToken> {
   try {
     token = admin ? await signer.getDbConnectAdminAuthToken() : await signer.getDbConnectAuthToken();
   } catch (error) {
-    // The signer throws plain strings for some bad inputs; never echo anything token-shaped.
+    // The signer throws plain strings for some bad inputs; no token exists yet to leak.
     throw new UserError(`cannot sign a DSQL token: ${error instanceof Error ? error.message : String(error)}`);
   }
   registerSecret(token);

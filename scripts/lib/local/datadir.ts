@@ -9,7 +9,7 @@
 // create and refused while its process lives; a lock left by a killed process is taken over.
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/errors.js';
 
 export interface ClusterMeta {
@@ -37,6 +37,34 @@ export function newClusterId(): string {
   return [...randomBytes(26)].map((b) => alphabet[b & 31]).join('');
 }
 
+/**
+ * One line for a folder the user named (--data, DSQL_LOCAL_HOME) that cannot be made or
+ * written: what is in the way, rather than an internal error.
+ */
+function cannot(doing: string, path: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  let reason = (error as Error).message;
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    let blocker = path;
+    while (!existsSync(blocker) && dirname(blocker) !== blocker) blocker = dirname(blocker);
+    reason = `${blocker} is a file`;
+  } else if (code === 'EACCES' || code === 'EPERM') {
+    reason = 'permission denied';
+  } else if (code === 'EROFS') {
+    reason = 'read-only file system';
+  }
+  return new UserError(`cannot ${doing} ${path}: ${reason}`, { cause: error });
+}
+
+/** mkdir -p, with one line for what is in the way. */
+export function createDirectory(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw cannot(`create ${what}`, path, error);
+  }
+}
+
 export function readMeta(root: string): ClusterMeta | undefined {
   try {
     return JSON.parse(readFileSync(join(root, META), 'utf8')) as ClusterMeta;
@@ -61,34 +89,51 @@ export function openDataDir(dir: string, defaults: { region: string; identifier?
     if (existsSync(root) && readdirSync(root).length > 0) {
       throw new UserError(`${root} is not a local DSQL data directory (it is not empty and has no ${META}); give a new or empty directory`);
     }
-    mkdirSync(root, { recursive: true });
+    createDirectory(root, 'the data directory');
     meta = { identifier: defaults.identifier ?? newClusterId(), region: defaults.region, creationTime: new Date().toISOString() };
-    writeMeta(root, meta);
+    try {
+      writeMeta(root, meta);
+    } catch (error) {
+      throw cannot('write to the data directory', root, error);
+    }
   }
   return { root, pgdata: join(root, 'pgdata'), tls: join(root, 'tls'), meta };
 }
 
 export interface LockInfo {
   pid: number;
+  /** The process's start time in clock ticks since boot (Linux): a reused pid does not hold the lock. */
+  procStart?: string;
   port?: number;
   /** Present when the server requires TLS: the CA clients trust. */
   tls?: { ca: string };
   startedAt: string;
 }
 
-function alive(pid: number): boolean {
+/** Field 22 of /proc/<pid>/stat (start time since boot); undefined where there is no /proc. */
+function procStart(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+  } catch {
+    return undefined;
   }
+}
+
+/** The lock's process still runs: its pid answers and, where /proc tells, it is the same process (pids are reused after a reboot). */
+function alive(info: LockInfo): boolean {
+  try {
+    process.kill(info.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = procStart(info.pid);
+  return info.procStart === undefined || now === undefined || now === info.procStart;
 }
 
 export function readLock(root: string): LockInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(join(root, LOCK), 'utf8')) as LockInfo;
-    return alive(info.pid) ? info : undefined;
+    return alive(info) ? info : undefined;
   } catch {
     return undefined;
   }
@@ -97,7 +142,7 @@ export function readLock(root: string): LockInfo | undefined {
 /** Claims the directory for this process; returns a function that updates the lock (port) and one that releases it. */
 export function lockDataDir(root: string): { update(info: Partial<LockInfo>): void; release(): void } {
   const file = join(root, LOCK);
-  const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString() };
+  const mine: LockInfo = { pid: process.pid, procStart: procStart(process.pid), startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
@@ -105,11 +150,14 @@ export function lockDataDir(root: string): { update(info: Partial<LockInfo>): vo
       closeSync(fd);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('write to the data directory', root, error);
+      if (attempt > 2) throw error;
       const holder = readLock(root);
       if (holder && holder.pid !== process.pid) {
         const where = holder.port ? ` on 127.0.0.1:${holder.port}` : '';
-        throw new UserError(`data directory ${root} is in use by another local DSQL server (pid ${holder.pid}${where}); stop it first or use another directory`);
+        throw new UserError(
+          `data directory ${root} is in use by another local DSQL server (pid ${holder.pid}${where}); stop it first or use another directory (if no such server runs, delete ${file})`,
+        );
       }
       // Left by a process that no longer runs (killed): take it over.
       rmSync(file, { force: true });

@@ -33,6 +33,8 @@ export interface Policy {
   transaction(): TransactionRules;
   rowLimit: { limit: number; sqlstate: string; message: string };
   ageLimit: { seconds: number; refusal: Refusal };
+  /** DSQL's error for a transaction that writes too much (the server raises it for oversized COPY data only). */
+  sizeLimit: Refusal;
   badJobId: { sqlstate: string; message: string };
   /** What a client that waited too long for another client's transaction gets (DSQL's OCC error). */
   conflict: Refusal;
@@ -97,6 +99,7 @@ export function dsqlPolicy(options: PolicyOptions = {}): Policy {
       seconds: options.ageLimitSeconds ?? TRANSACTION_AGE_LIMIT_SECONDS,
       refusal: refusalOfRule(TRANSACTION_RULES.ageLimit),
     },
+    sizeLimit: refusalOfRule(TRANSACTION_RULES.sizeLimit),
     // Not in the rules table yet (a procedure's argument error rather than a SQL rule);
     // recorded from a real cluster: Dreamescaper/dsql-emulator test/conformance/golden/index.json.
     badJobId: { sqlstate: '22P02', message: 'Unable to convert text to UUID' },

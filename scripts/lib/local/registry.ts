@@ -7,12 +7,12 @@
 // They look like real clusters to the commands: the same identifier shape, an endpoint
 // <id>.dsql.<region>.on.aws (served on 127.0.0.1, with a certificate for that name), an ARN,
 // a status (ACTIVE while a server runs on it, IDLE otherwise), tags and deletion protection.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { clusterEndpoint } from '../aws/ids.js';
 import { UserError } from '../cli/errors.js';
-import { newClusterId, openDataDir, readLock, readMeta, writeMeta, type ClusterMeta } from './datadir.js';
+import { createDirectory, newClusterId, openDataDir, readLock, readMeta, writeMeta, type ClusterMeta } from './datadir.js';
 
 export const LOCAL_HOME_ENV = 'DSQL_LOCAL_HOME';
 /** The account number in local ARNs: no AWS account is involved. */
@@ -102,7 +102,7 @@ export interface LocalCreateRequest {
 /** Creates the cluster's folder; the database itself is made when a server first starts on it. */
 export function createLocalCluster(request: LocalCreateRequest, env: NodeJS.ProcessEnv = process.env): LocalCluster {
   const root = clustersDir(localHome(env));
-  mkdirSync(root, { recursive: true });
+  createDirectory(root, 'the local clusters folder');
   let identifier = newClusterId();
   while (existsSync(join(root, identifier))) identifier = newClusterId();
   const data = openDataDir(join(root, identifier), { region: request.region, identifier });
@@ -151,7 +151,6 @@ export function defaultLocalCluster(region: string, env: NodeJS.ProcessEnv = pro
   const existing = id ? findLocalCluster(id, env) : undefined;
   if (existing) return existing;
   const created = createLocalCluster({ region, tags: { Name: 'default' } }, env);
-  mkdirSync(dirname(join(home, 'default')), { recursive: true });
   writeFileSync(join(home, 'default'), created.view.identifier + '\n');
   return created;
 }

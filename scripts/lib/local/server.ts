@@ -1,27 +1,28 @@
 // The local DSQL server: a PostgreSQL wire-protocol front (pg-gateway) on 127.0.0.1 in
-// front of one PGlite engine. pg-gateway does the connection start: SSLRequest and TLS,
-// the startup message, authentication. After that every message goes to the connection's
-// Session (session.ts).
+// front of one PGlite engine. pg-gateway does the connection start: SSLRequest and TLS
+// (the handshake with upgradeToTls), the startup message, authentication. After that
+// every message goes to the connection's Session (session.ts).
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterEndpoint } from '../aws/ids.js';
+import { DEFAULT_REGION } from '../aws/region.js';
 import { UserError } from '../cli/errors.js';
 import { loadParser, parseSql, SqlSyntaxError, type Statement } from '../sql/parser.js';
 import { lockDataDir, openDataDir, newClusterId, type DataDir } from './datadir.js';
 import { isSetAllowed } from '../rules/index.js';
 import { Engine, ENGINE_USER, type EngineInfo, type Setting } from './engine.js';
 import type { Policy } from './policy.js';
-import { ProtocolViolation, Session, type SessionHost } from './session.js';
+import { Session, type SessionHost } from './session.js';
 import { ensureTlsFiles, type TlsFiles } from './tls.js';
-import { socketStreams } from './socket-stream.js';
+import { socketStreams, upgradeToTls } from './socket-stream.js';
 import { checkToken } from './token.js';
-import { MSG, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
+import { MSG, ProtocolViolation, writeBackendKeyData, writeError, writeParameterStatus } from './wire.js';
 
 export const LOCAL_HOST = '127.0.0.1';
-export const DEFAULT_REGION = 'us-east-1';
 /** Default wait for another connection's transaction before answering 40001. */
 export const DEFAULT_LOCK_WAIT_MS = 5000;
 
@@ -65,6 +66,9 @@ export interface LocalDsql {
 }
 
 const PARSE_CACHE_SIZE = 512;
+// The statements clients repeat are short. A long one (a batch INSERT) is parsed each time:
+// its parse tree is about ten times its text, so 512 of them could fill the heap.
+const PARSE_CACHE_MAX_TEXT = 16 * 1024;
 
 /** ParameterStatus values a client gets at connection start, as DSQL sends them. */
 function startupParameters(policy: Policy, settings: Map<string, string>, clientParams: Record<string, string>): [string, string][] {
@@ -109,7 +113,8 @@ export function startupSettings(params: Record<string, string>): Setting[] {
   return [...wanted].sort(([a], [b]) => a.localeCompare(b));
 }
 
-function makeParser(): (text: string) => Statement[] | SqlSyntaxError {
+/** parseSql with a cache by text; a syntax error comes back as the value. */
+export function cachedParser(): (text: string) => Statement[] | SqlSyntaxError {
   const cache = new Map<string, Statement[] | SqlSyntaxError>();
   return (text) => {
     let hit = cache.get(text);
@@ -120,6 +125,7 @@ function makeParser(): (text: string) => Statement[] | SqlSyntaxError {
       if (!(error instanceof SqlSyntaxError)) throw error;
       hit = error;
     }
+    if (text.length > PARSE_CACHE_MAX_TEXT) return hit;
     if (cache.size >= PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(text, hit);
     return hit;
@@ -153,14 +159,15 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
 
   let tls: TlsFiles | undefined;
   let tlsOptions: { key: ArrayBuffer; cert: ArrayBuffer } | undefined;
+  let secureContext: SecureContext | undefined;
   if (options.tls) {
     const dir = data ? data.tls : (scratch = mkdtempSync(join(tmpdir(), 'dsql-local-tls-')));
     tls = ensureTlsFiles(dir, [endpoint]);
-    const buf = (file: string) => {
-      const b = readFileSync(file);
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-    };
-    tlsOptions = { key: buf(tls.key), cert: buf(tls.cert) };
+    const [key, cert] = [readFileSync(tls.key), readFileSync(tls.cert)];
+    secureContext = createSecureContext({ key, cert });
+    // pg-gateway needs them to require TLS; the upgrade itself is upgradeToTls, below.
+    const buf = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    tlsOptions = { key: buf(key), cert: buf(cert) };
   }
 
   const settings = new Map(
@@ -172,11 +179,10 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
   const host: SessionHost = {
     engine,
     policy: options.policy,
-    parse: makeParser(),
+    parse: cachedParser(),
     lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
   };
-  const { fromDuplexStream } = await import('pg-gateway/node');
-  const { BackendError } = await import('pg-gateway');
+  const { BackendError, PostgresConnection } = await import('pg-gateway');
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
   let resolveStopped!: () => void;
@@ -193,11 +199,12 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     });
     // Ends the connection with a FATAL error; pg-gateway is detached first so it writes nothing more.
     const fatal = async (code: string, message: string) => {
-      await (await ready).detach();
+      await connection.detach();
       if (!socket.destroyed) socket.end(writeError({ severity: 'FATAL', code, message }));
     };
 
-    const ready = fromDuplexStream(socketStreams(socket), {
+    const plain = socketStreams(socket);
+    const connection: InstanceType<typeof PostgresConnection> = new PostgresConnection(plain, {
       tls: tlsOptions,
       auth: tls
         ? {
@@ -215,7 +222,6 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
       },
       async onAuthenticated(state) {
         session = new Session(host, startupSettings(state.clientParams ?? { user: ENGINE_USER }));
-        const connection = await ready;
         const out = startupParameters(options.policy, settings, state.clientParams ?? { user: ENGINE_USER }).map(([k, v]) => writeParameterStatus(k, v));
         out.push(writeBackendKeyData(session.id, randomInt(2 ** 31)));
         await connection.streamWriter!.write(Buffer.concat(out));
@@ -225,7 +231,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
           // A CancelRequest (a new connection asking to stop a query): the engine runs
           // one statement at a time without interruption, so there is nothing to cancel.
           if (!state.hasStarted && data.length === 16 && data[4] === 0x04 && data[5] === 0xd2 && data[6] === 0x16 && data[7] === 0x2e) {
-            await (await ready).detach();
+            await connection.detach();
             socket.destroy();
           }
           return undefined;
@@ -246,7 +252,7 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
           return new Uint8Array(0);
         }
       },
-    });
+    }, { upgradeTls: secureContext && (async () => upgradeToTls(socket, plain, secureContext)) });
   });
 
   async function stop(): Promise<void> {
@@ -272,9 +278,12 @@ export async function startLocalDsql(options: LocalDsqlOptions): Promise<LocalDs
     await engine.close().catch(() => {});
     lock?.release();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+    // Where to listen is the user's choice, so a refusal is theirs to fix, not a bug.
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} on ${LOCAL_HOST} is in use; pick another with --port, or --port 0 for any free port`);
-    throw error;
+    const where = `port ${options.port} on ${LOCAL_HOST}`;
+    if (code === 'EADDRINUSE') throw new UserError(`${where} is in use; pick another with --port, or --port 0 for any free port`);
+    if (code === 'EACCES') throw new UserError(`${where} needs privileges this user does not have; pick one above 1023 with --port, or --port 0 for any free port`);
+    throw new UserError(`cannot listen on ${where}: ${(error as Error).message}`, { cause: error });
   }
   const port = (server.address() as { port: number }).port;
   lock?.update({ port, tls: tls ? { ca: tls.ca } : undefined });

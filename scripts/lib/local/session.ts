@@ -27,6 +27,7 @@ import type { Policy, Refusal, TransactionRules } from './policy.js';
 import {
   FLUSH,
   MSG,
+  ProtocolViolation,
   SYNC,
   eachMessage,
   readBind,
@@ -72,7 +73,15 @@ interface Prepared {
 interface CopyIn {
   sql: string;
   chunks: Buffer[];
+  bytes: number;
 }
+
+/**
+ * The COPY data a connection may send: PGlite takes it in one piece, so the server holds it
+ * in memory. Over three times DSQL's 10 MiB transaction size limit, no text or binary form
+ * of rows DSQL would accept is that long, so what is refused here DSQL refuses too.
+ */
+const COPY_MAX_BYTES = 32 * 1024 * 1024;
 
 // Errors raised inside the server's own SQL functions carry a CONTEXT line naming them;
 // DSQL's errors have none, so those fields are dropped.
@@ -218,14 +227,6 @@ const EMPTY = new Uint8Array(0);
 /** SQL that makes PGlite fail with `marker` as the message, at this point of a query. */
 const raiser = (marker: string) => `DO $dsql_local$BEGIN RAISE EXCEPTION '%', '${marker}'; END$dsql_local$`;
 
-/** The client broke the protocol; the connection ends with a FATAL error, as PostgreSQL ends it. */
-export class ProtocolViolation extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProtocolViolation';
-  }
-}
-
 /** The statements before a statement that starts a transaction (shared, never grown). */
 const NONE: readonly Statement[] = Object.freeze([]);
 
@@ -233,6 +234,8 @@ export class Session {
   readonly id = ++sessionCount;
   /** Transaction status from the last ReadyForQuery PGlite sent this connection. */
   status: TxStatus = 'I';
+  /** A statement that ends the transaction is queued since that ReadyForQuery. */
+  private ending = false;
   private readonly prefix = `c${this.id}_`;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, { prepared?: Prepared; executed: boolean }>();
@@ -311,8 +314,11 @@ export class Session {
     const refused = taking && (await taking);
     if (refused) return refused;
     const parsed = this.host.parse(text);
-    // Syntax errors, empty queries and aborted transactions: PGlite answers exactly as PostgreSQL.
-    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || this.status === 'E') return this.run(msg, new Rewrite(this.prefix));
+    // Syntax errors and empty queries: PGlite answers exactly as PostgreSQL. So it does in an
+    // aborted transaction (25P02), unless the query starts by ending it: what follows is checked.
+    if (parsed instanceof SqlSyntaxError || parsed.length === 0 || (this.aborted && transactionKind(parsed[0]!) !== 'end')) {
+      return this.run(msg, new Rewrite(this.prefix));
+    }
 
     const rewrite = new Rewrite(this.prefix);
     let sql = '';
@@ -415,7 +421,7 @@ export class Session {
     const e = readExecute(msg);
     const portal = this.portals.get(e.portal);
     const prepared = portal?.prepared;
-    if (portal && prepared && !portal.executed && !this.pipelineFailed && this.status !== 'E') {
+    if (portal && prepared && !portal.executed && !this.pipelineFailed && (!this.aborted || transactionKind(prepared.stmt) === 'end')) {
       portal.executed = true;
       this.tx.beginImplicit();
       const refusal = this.refusalFor(prepared.stmt, true);
@@ -430,7 +436,7 @@ export class Session {
           await this.runEarly();
         } catch (error) {
           if (!(error instanceof LockTimeout)) throw error;
-          this.resetPipeline();
+          this.dropPipeline();
           this.skipping = true;
           return writeError(this.host.policy.conflict);
         }
@@ -457,7 +463,10 @@ export class Session {
     this.resetPipeline();
     const taking = this.takeEngine();
     const refused = taking && (await taking);
-    if (refused) return refused;
+    if (refused) {
+      this.dropPipeline();
+      return refused;
+    }
     const held = this.held;
     this.held = [];
     this.unsynced = false;
@@ -476,7 +485,7 @@ export class Session {
       await this.runEarly();
     } catch (error) {
       if (error instanceof LockTimeout) {
-        this.resetPipeline();
+        this.dropPipeline();
         this.skipping = true;
         return writeError(this.host.policy.conflict);
       }
@@ -505,8 +514,22 @@ export class Session {
 
   private resetPipeline(): void {
     this.pending = [];
+    this.ending = false;
     this.rewrite = new Rewrite(this.prefix);
     this.pipelineFailed = false;
+  }
+
+  /**
+   * The pipeline waited too long for the engine and never ran: what its statements recorded
+   * for the rules goes too. The connection was idle (otherwise it would hold the engine).
+   */
+  private dropPipeline(): void {
+    this.resetPipeline();
+    this.previous = [];
+    this.explicitSince = undefined;
+    this.settingsChanged = false;
+    this.tx = this.host.policy.transaction();
+    this.portals.clear();
   }
 
   // ---- COPY ... FROM STDIN --------------------------------------------------------------
@@ -531,19 +554,25 @@ export class Session {
       columns = rows[0].n;
     }
     this.track(stmt);
-    this.copy = { sql, chunks: [] };
+    this.copy = { sql, chunks: [], bytes: 0 };
     return writeCopyInResponse(binary, columns);
   }
 
   private async copyMessage(type: number, msg: Uint8Array): Promise<Uint8Array> {
     const copy = this.copy!;
     if (type === MSG.copyData) {
-      copy.chunks.push(Buffer.from(msg.subarray(5)));
+      copy.bytes += msg.length - 5;
+      // Past the limit the data is dropped as it comes; the refusal waits for CopyDone.
+      if (copy.bytes > COPY_MAX_BYTES) copy.chunks = [];
+      else copy.chunks.push(Buffer.from(msg.subarray(5)));
       return EMPTY;
     }
     if (type === MSG.sync || type === MSG.flush) return EMPTY;
     this.copy = undefined;
-    if (type === MSG.copyDone) return this.run(writeQuery(copy.sql), new Rewrite(this.prefix), new Blob(copy.chunks));
+    if (type === MSG.copyDone) {
+      if (copy.bytes > COPY_MAX_BYTES) return this.refuseNow(this.host.policy.sizeLimit);
+      return this.run(writeQuery(copy.sql), new Rewrite(this.prefix), new Blob(copy.chunks));
+    }
     if (type === MSG.copyFail) {
       const reason = readQuery(msg);
       return this.refuseNow({ code: '57014', message: `COPY from stdin failed: ${reason}` });
@@ -555,6 +584,11 @@ export class Session {
 
   /** The refusal DSQL would answer for this statement now, if any. */
   private refusalFor(stmt: Statement, parsedAlready = false): Refusal | undefined {
+    // The end of an aborted transaction runs as written, whatever its age: PostgreSQL rolls it back.
+    if (this.aborted) {
+      this.tx.check(stmt);
+      return undefined;
+    }
     const policy = this.host.policy;
     // Past the age limit every statement but ROLLBACK fails (COMMIT too: DSQL rolls back).
     if (this.explicitSince !== undefined && (stmt.node as { kind?: string }).kind !== 'TRANS_STMT_ROLLBACK') {
@@ -574,6 +608,7 @@ export class Session {
     if (kind === 'end') {
       this.previous = [];
       this.explicitSince = undefined;
+      this.ending = true;
       return;
     }
     if (kind === 'begin' && this.explicitSince === undefined) this.explicitSince = Date.now();
@@ -615,6 +650,11 @@ export class Session {
     })();
   }
 
+  /** PGlite's transaction is aborted and nothing queued ends it: it answers 25P02 to anything else. */
+  private get aborted(): boolean {
+    return this.status === 'E' && !this.ending;
+  }
+
   private get holdsEngine(): boolean {
     return this.host.engine.lock.holder === this;
   }
@@ -635,6 +675,7 @@ export class Session {
   /** Follows a ReadyForQuery status; gives the engine back once idle. */
   private settle(status: TxStatus): Promise<void> | undefined {
     this.status = status;
+    this.ending = false;
     if (status !== 'I') return undefined;
     this.previous = [];
     this.explicitSince = undefined;

@@ -137,7 +137,8 @@ const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 /**
  * The CA and server certificate in `dir`, made on first use. The server certificate is
- * made again when the wanted host names change (the CA, which clients trust, is kept).
+ * made again when the wanted host names change or the CA did not sign it (the CA, which
+ * clients trust, is kept while its key is there).
  */
 export function ensureTlsFiles(dir: string, hosts: string[]): TlsFiles {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -154,8 +155,8 @@ export function ensureTlsFiles(dir: string, hosts: string[]): TlsFiles {
     writeFileSync(caKeyFile, caKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     writeFileSync(files.ca, ca);
   }
-  if (existsSync(files.cert) && existsSync(files.key) && coversHosts(files.cert, hosts)) return files;
   const caCert = new X509Certificate(readFileSync(files.ca));
+  if (existsSync(files.key) && servesHosts(files.cert, caCert, hosts)) return files;
   const caKeyId = keyId(caCert.publicKey.export({ type: 'spki', format: 'der' }));
   const pair = keyPair();
   const cert = certificate({
@@ -174,10 +175,10 @@ export function ensureTlsFiles(dir: string, hosts: string[]): TlsFiles {
   return files;
 }
 
-function coversHosts(certFile: string, hosts: string[]): boolean {
+function servesHosts(certFile: string, ca: X509Certificate, hosts: string[]): boolean {
   try {
     const cert = new X509Certificate(readFileSync(certFile));
-    if (Date.parse(cert.validTo) < Date.now() + 86_400_000) return false;
+    if (!cert.verify(ca.publicKey) || Date.parse(cert.validTo) < Date.now() + 86_400_000) return false;
     return hosts.every((h) => cert.checkHost(h) !== undefined);
   } catch {
     return false;

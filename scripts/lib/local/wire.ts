@@ -37,6 +37,14 @@ export type TxStatus = 'I' | 'T' | 'E';
 
 const utf8 = new TextDecoder();
 
+/** The client broke the protocol; the connection ends with a FATAL error, as PostgreSQL ends it. */
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
+
 /** Reads NUL-terminated strings and integers from one message (type byte at offset 0). */
 export class MessageReader {
   private offset = 5;
@@ -47,7 +55,7 @@ export class MessageReader {
 
   cstring(): string {
     const end = this.buf.indexOf(0, this.offset);
-    if (end === -1) throw new Error('malformed message: unterminated string');
+    if (end === -1) throw new ProtocolViolation('invalid string in message');
     const text = utf8.decode(this.buf.subarray(this.offset, end));
     this.offset = end + 1;
     return text;
@@ -269,7 +277,6 @@ export function eachMessage(buf: Uint8Array, visit: (type: number, start: number
   }
 }
 
-
 /** The transaction status of the ReadyForQuery that ends a response, if it ends with one. */
 export function trailingStatus(buf: Uint8Array): TxStatus | undefined {
   const n = buf.length;
@@ -277,9 +284,4 @@ export function trailingStatus(buf: Uint8Array): TxStatus | undefined {
     return undefined;
   }
   return String.fromCharCode(buf[n - 1]!) as TxStatus;
-}
-
-/** The tag of a CommandComplete message. */
-export function readCommandTag(msg: Uint8Array): string {
-  return new MessageReader(msg).cstring();
 }

@@ -114,12 +114,17 @@ export interface TargetOptions {
   profile?: string;
 }
 
+/** The cluster id from --cluster or the argument; both may be given if they agree. */
+export function clusterArgument(flag: string | undefined, positional: string | undefined): string | undefined {
+  if (positional !== undefined && flag !== undefined && positional.trim() !== flag.trim()) {
+    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(flag)}`);
+  }
+  return flag ?? positional;
+}
+
 /** The endpoint and its Region: --host, or a cluster id from the argument, --cluster or $CLUSTER. */
 export async function endpointOf(options: TargetOptions, positional: string | undefined, env: NodeJS.ProcessEnv): Promise<{ host: string; region: string }> {
-  if (positional !== undefined && options.cluster !== undefined && positional.trim() !== options.cluster.trim()) {
-    throw new UsageError(`cluster given twice and they differ: ${JSON.stringify(positional)} and --cluster ${JSON.stringify(options.cluster)}`);
-  }
-  const flagCluster = options.cluster ?? positional;
+  const flagCluster = clusterArgument(options.cluster, positional);
   if (options.host !== undefined) {
     if (flagCluster !== undefined) throw new UsageError('give a cluster id or --host, not both');
     const host = checkHost(options.host.trim());
