@@ -55,6 +55,12 @@ describe('lintSql', () => {
     expect(diagnostics.map((d) => [d.rule, d.line])).toEqual([['truncate', 9]]);
   });
 
+  it("skips the data after psql's \\copy ... from stdin too, and checks what follows", async () => {
+    const sql = ['\\copy t (a) from stdin', '1', 'it\'s; TRUNCATE x', '\\.', '\\copy t (a) FROM STDIN WITH (FORMAT csv)', '"x;y"', '\\.', 'TRUNCATE t;'].join('\n');
+    const { diagnostics } = await lintSql(sql);
+    expect(diagnostics.map((d) => [d.rule, d.line])).toEqual([['truncate', 8]]);
+  });
+
   it('flags COPY data over the transaction row limit', async () => {
     const rows = Array.from({ length: 3001 }, (_, i) => `${i}`).join('\n');
     const { diagnostics } = await lintSql(`COPY t (id) FROM stdin;\n${rows}\n\\.\n`);

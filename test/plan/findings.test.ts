@@ -1,6 +1,6 @@
 // Findings, anomalies and the report on DSQL-shaped plan fixtures, with the catalog facts given
 // as data (what gatherEvidence returns for tables of that size).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findAnomalies, redactPlan } from '../../scripts/lib/plan/anomaly.js';
 import type { Evidence, TableEvidence } from '../../scripts/lib/plan/evidence.js';
 import { findings, indexCovers } from '../../scripts/lib/plan/findings.js';
@@ -37,7 +37,8 @@ const lines = table('order_lines', 900_000, ['id', 'order_id', 'sku', 'product_i
   ['order_lines_pkey', 'CREATE UNIQUE INDEX order_lines_pkey ON public.order_lines USING btree (order_id, id)', true],
 ]);
 
-beforeAll(loadParser);
+// findings() reads keyword categories from the parser, and the describe blocks below call it.
+await loadParser();
 
 describe('findings on the nested-loop fixture', () => {
   const plan = parsePlanText(fixture('dsql-nested-loop.txt'));
@@ -99,6 +100,18 @@ describe('findings on the full-scan fixture', () => {
   });
 });
 
+describe('recommended SQL for names that are SQL keywords', () => {
+  it('quotes reserved words (a table "user", a column "order") so the statements parse', () => {
+    const plan = parsePlanText(
+      'Seq Scan on public."user" u  (cost=0.00..2000.00 rows=10 width=8) (actual time=0.1..90.0 rows=10 loops=1)\n  Filter: (u."order" = 5)\n  Rows Removed by Filter: 99990\nExecution Time: 90.5 ms',
+    );
+    const user = table('user', 100_000, ['id', 'order', 'name'], [], { reltuples: 40_000, staleness: 0.6 });
+    const sql = findings(plan, planMetrics(plan), { tables: [user], unresolved: [] }).flatMap((f) => f.sql ?? []);
+    expect(sql).toEqual(['ANALYZE "user";', 'CREATE INDEX ASYNC user_order_idx ON "user" ("order");']);
+    for (const q of sql) for (const st of parseSql(q)) expect(checkStatement(st).filter((x) => x.severity === 'error'), q).toEqual([]);
+  });
+});
+
 describe('anomalies', () => {
   const plan = parsePlanText(fixture('dsql-anomaly.txt'));
   const accounts = table('accounts', 200, ['id', 'status'], []);
@@ -123,5 +136,17 @@ describe('anomalies', () => {
       "  Filter: ((t.a = '$2'::text) AND (t.b > ?) AND (t.c = '$2'::text) AND (t.col2 < ?))",
       '  Rows Removed by Filter: 12',
     ]);
+  });
+
+  it('replaces a literal that spans lines, and values in function calls and run conditions', () => {
+    // EXPLAIN prints a literal's line break as is, so the value continues on the next line.
+    const text = redactPlan(
+      parsePlanText(
+        "Nested Loop  (cost=0.00..9.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n  ->  Seq Scan on public.\"it's\" n  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Filter: ((n.x > 17) AND (n.note = 'secret\nline 4242'::text))\n  ->  Function Scan on pg_catalog.generate_series g  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)\n        Function Call: generate_series(1, 4242)\n        Run Condition: (row_number() OVER (?) <= 10)",
+      ),
+    );
+    expect(text).not.toMatch(/secret|4242|17|10\)/);
+    expect(text).toContain('->  Seq Scan on public."it\'s" n  (cost=0.00..1.00 rows=1 width=4)');
+    expect(text).toContain("Filter: ((n.x > ?) AND (n.note = '$1'::text))");
   });
 });

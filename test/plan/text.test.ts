@@ -107,6 +107,22 @@ describe('lenient parsing', () => {
     expect(plan.footer.executionMs).toBe(0.02);
   });
 
+  it('keeps a value that spans lines (a literal with a line break) with its node, and the tree intact', () => {
+    const plan = parsePlanText(
+      [
+        'Nested Loop  (cost=0.00..9.00 rows=1 width=4) (actual time=0.1..0.9 rows=1 loops=1)',
+        '  ->  Full Scan (btree-table) on public.a  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)',
+        "        Filter: (a.note = 'first",
+        "second'::text)",
+        '        ->  Storage Scan on a  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)',
+        '  ->  Index Scan using b_pkey on public.b  (cost=0.00..1.00 rows=1 width=4) (actual time=0.1..0.2 rows=1 loops=1)',
+      ].join('\n'),
+    );
+    expect(plan.nodes.map((n) => `${'  '.repeat(depth(plan.root, n))}${n.name}`)).toEqual(['Nested Loop', '  Full Scan (btree-table)', '    Storage Scan', '  Index Scan']);
+    expect(detail(plan.nodes[1]!, 'Filter')).toBe("(a.note = 'first second'::text)");
+    expect(plan.root.details).toEqual([]);
+  });
+
   it('refuses text that is not a plan', () => {
     expect(() => parsePlanText('')).toThrow(PlanParseError);
     expect(() => parsePlanText('ERROR:  relation "x" does not exist')).toThrow(/first line is not a plan node/);

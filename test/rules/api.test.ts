@@ -87,6 +87,8 @@ describe('checkStatement', () => {
     const [f] = checkStatement(one('CREATE TABLE t (tags text[])'));
     expect(f).toMatchObject({ rule: 'array_type', severity: 'error', sqlstate: '0A000', message: 'datatype text[] not supported' });
     expect(f!.offset).toBe('CREATE TABLE t (tags '.length);
+    // As AWS's own skill quotes DSQL (research: upstream-skill.md §1.2, ddl-migrations).
+    expect(checkStatement(one('CREATE INDEX ASYNC i ON t USING hash (a)'))[0]).toMatchObject({ rule: 'index_using', message: 'USING not supported for CREATE INDEX' });
   });
 
   it('uses the statements before it for per-table counts', () => {

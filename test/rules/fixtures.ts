@@ -70,7 +70,7 @@ export const FIXTURES: Record<string, RuleFixture> = {
     bad: ["SELECT to_tsvector('english', body) FROM docs", "SELECT * FROM docs WHERE body @@ websearch_to_tsquery('x')"],
     good: ["SELECT * FROM docs WHERE body ILIKE '%x%'", "SELECT 'to_tsvector(x)'"],
   },
-  geometric_function: { bad: ['SELECT circle(point(0, 0), 1)', 'SELECT box(1, 2)'], good: ['SELECT area FROM boxes', 'SELECT app.circle(1)'] },
+  geometric_function: { bad: ['SELECT circle(point(0, 0), 1)', 'SELECT box(1, 2)'], good: ['SELECT area FROM boxes', 'SELECT app.circle(1)', 'SELECT "Box"(1)'] },
   unsupported_function: { bad: ["SELECT pg_notify('chan', 'x')", 'SELECT lastval()', "SELECT lo_import('/tmp/x')"], good: ["SELECT currval('s')", "SELECT nextval('s')"] },
 
   temp_table: { bad: ['CREATE TEMP TABLE t (id int)', 'CREATE TEMPORARY TABLE t (id int)'], good: ['CREATE TABLE temporary_x (temp int, temporary_y text)'] },
@@ -91,7 +91,8 @@ export const FIXTURES: Record<string, RuleFixture> = {
   array_type: { bad: ['CREATE TABLE t (tags text[])', 'CREATE TABLE t (m int[][])', 'ALTER TABLE t ADD COLUMN tags varchar(10)[]'], good: ["SELECT ARRAY[1, 2]", "SELECT string_to_array('a,b', ',')", 'CREATE TABLE t (tags jsonb)'] },
   unsupported_type: {
     bad: ['CREATE TABLE t (price money)', 'CREATE TABLE t (ip inet)', 'CREATE TABLE t (p point)', 'CREATE TABLE t (b bit(3), v bit varying(5))', 'CREATE TABLE t (r tstzrange)', 'ALTER TABLE t ADD COLUMN doc xml'],
-    good: ["SELECT '127.0.0.1'::inet", 'CREATE TABLE t (inet_address text, money_cents bigint)'],
+    // Quoted mixed-case names are other types (domains, say): "Money" is not money.
+    good: ["SELECT '127.0.0.1'::inet", 'CREATE TABLE t (inet_address text, money_cents bigint)', 'CREATE TABLE t (price "Money", at "Point")'],
   },
   extension_type: { bad: ['CREATE TABLE t (email citext)', 'CREATE TABLE t (attrs hstore)', 'CREATE TABLE t (embedding vector(3))'], good: ['CREATE TABLE t (citext text, vector jsonb)'] },
   identity_type: {
@@ -136,7 +137,10 @@ export const FIXTURES: Record<string, RuleFixture> = {
     bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP CONSTRAINT t_pkey', 'CREATE TABLE t (id bigint, CONSTRAINT pk PRIMARY KEY (id));\nALTER TABLE t DROP CONSTRAINT pk'],
     good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int CONSTRAINT n_pos CHECK (n > 0));\nALTER TABLE t DROP CONSTRAINT n_pos'],
   },
-  drop_primary_key_column: { bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN id'], good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN n'] },
+  drop_primary_key_column: {
+    bad: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN id', 'CREATE TABLE a.t (id bigint PRIMARY KEY);\nCREATE TABLE b.t (k bigint PRIMARY KEY, id int);\nALTER TABLE a.t DROP COLUMN id'],
+    good: ['CREATE TABLE t (id bigint PRIMARY KEY, n int);\nALTER TABLE t DROP COLUMN n', 'CREATE TABLE a.t (id bigint PRIMARY KEY);\nCREATE TABLE b.t (k bigint PRIMARY KEY, id int);\nALTER TABLE b.t DROP COLUMN id'],
+  },
   unsupported_alter_table_action: {
     bad: ['ALTER TABLE t ENABLE ROW LEVEL SECURITY', 'ALTER TABLE t REPLICA IDENTITY FULL', 'ALTER TABLE t SET (fillfactor = 50)', 'ALTER TABLE t SET UNLOGGED', "ALTER TABLE m ATTACH PARTITION m1 FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')"],
     good: ['ALTER TABLE t ENABLE TRIGGER ALL', 'ALTER TABLE t OWNER TO app', 'ALTER TABLE t SET SCHEMA app'],
@@ -160,7 +164,11 @@ export const FIXTURES: Record<string, RuleFixture> = {
   },
   index_count_limit: {
     bad: [`CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(24, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)}`],
-    good: [`CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(23, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)};\nDROP INDEX i0;\nCREATE INDEX ASYNC again ON t (c0)`],
+    good: [
+      `CREATE TABLE t (id bigint PRIMARY KEY, ${columns(30)});\n${many(23, (i) => `CREATE INDEX ASYNC i${i} ON t (c${i})`)};\nDROP INDEX i0;\nCREATE INDEX ASYNC again ON t (c0)`,
+      // Tables of the same name in two schemas are two tables.
+      `CREATE TABLE a.t (id bigint PRIMARY KEY, ${columns(30)});\nCREATE TABLE b.t (id bigint PRIMARY KEY, ${columns(30)});\n${many(30, (i) => `CREATE INDEX ASYNC i${i} ON ${'ab'[i % 2]}.t (c${i})`)}`,
+    ],
   },
   key_size_limit: { bad: ['CREATE TABLE t (k varchar(2001) PRIMARY KEY)', 'CREATE TABLE t (a varchar(1500), b varchar(1000), PRIMARY KEY (a, b))'], good: ['CREATE TABLE t (k varchar(2000) PRIMARY KEY)'] },
   sequence_cache_missing: { bad: ['CREATE SEQUENCE s', 'CREATE SEQUENCE s START 10 INCREMENT 5'], good: ['CREATE SEQUENCE s CACHE 1', 'CREATE SEQUENCE s CACHE 65536'] },

@@ -184,6 +184,13 @@ describe('build', () => {
     refuses(() => build("SELECT E'\\' {x}'", { x: integer(1) }), 'inside a string literal');
     refuses(() => build("SELECT 'abc", {}), 'unterminated string literal');
   });
+  it('knows dollar-quote tags with non-ASCII letters, as PostgreSQL does', () => {
+    // $ä$ opens a dollar quote: a value holding $ä$ would otherwise close it early.
+    refuses(() => build('SELECT $ä$ {x} $ä$', { x: literal('$ä$; DROP TABLE t; --') }), 'inside a dollar-quoted string');
+    refuses(() => build('SELECT $_ä1$ {x} $_ä1$', { x: integer(1) }), 'inside a dollar-quoted string');
+    refuses(() => build('SELECT $😀$ {x} $😀$', { x: integer(1) }), 'inside a dollar-quoted string');
+    expect(build('SELECT $ä$ {{x}} $ä$, {x}', { x: integer(1) })).toBe('SELECT $ä$ {x} $ä$, 1');
+  });
   it('refuses a placeholder that PostgreSQL would join with an adjacent string literal', () => {
     refuses(() => build("SELECT 'a'\n{x}", { x: literal('b') }), 'right after a string literal');
     refuses(() => build("SELECT {x}\n'b'", { x: literal('a') }), 'a string literal right after a placeholder');

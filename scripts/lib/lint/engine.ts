@@ -1,7 +1,7 @@
 // lintSql: every DSQL rule over one SQL text, with what --fix does about each finding,
 // and the fixed SQL. The command (scripts/dsql-lint.ts) only reads files and prints.
 import { checkStatement, makeFinding, TRANSACTION_ROW_LIMIT, TransactionTracker, type Finding, type Severity } from '../rules/index.js';
-import { loadParser, type Statement } from '../sql/parser.js';
+import { lineIndex, loadParser, type Statement } from '../sql/parser.js';
 import type { FixStatus, Outcome } from './fix/model.js';
 import { planFixes } from './fix/plan.js';
 import { parseSource } from './source.js';
@@ -50,22 +50,6 @@ export function preview(text: string): string {
   return flat.length > PREVIEW ? `${flat.slice(0, PREVIEW)}…` : flat;
 }
 
-/** 1-based line and column of character offsets, computed once per input. */
-function positions(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
-  };
-}
-
 export async function lintSql(sql: string, options: LintOptions = {}): Promise<LintResult> {
   await loadParser();
   // A byte order mark is not SQL; a space in its place keeps every offset (the fixed output keeps the mark).
@@ -83,7 +67,7 @@ export async function lintSql(sql: string, options: LintOptions = {}): Promise<L
   });
 
   const plan = planFixes(sql, statements, findings, options);
-  const at = positions(sql);
+  const at = lineIndex(sql);
   const diagnostic = (f: Finding, offset: number, text: string, fix: Outcome): Diagnostic => ({
     rule: f.rule,
     severity: f.severity,

@@ -31,6 +31,8 @@ function blank(text: string, from: number, to: number): string {
 }
 
 const COPY_FROM_STDIN = /^\s*COPY\b[\s\S]*\bFROM\s+STDIN\b[^;]*;\s*$/i;
+/** psql's \copy reads its data from the script too when it copies FROM stdin (not pstdin). */
+const META_COPY_FROM_STDIN = /^\s*\\copy\b.*\bfrom\s+stdin\b/i;
 
 /**
  * Blank psql meta-command lines and COPY FROM stdin data. A line counts as psql's when it
@@ -48,19 +50,17 @@ export function blankPsql(sql: string): { text: string; copies: CopyData[] } {
     const end = nl === -1 ? sql.length : nl;
     const line = sql.slice(pos, end);
     const trimmed = line.trim();
-    if (boundary && trimmed.startsWith('\\')) {
-      text = blank(text, pos, end);
-    } else if (boundary && COPY_FROM_STDIN.test(line)) {
+    const meta = boundary && trimmed.startsWith('\\');
+    if (meta) text = blank(text, pos, end);
+    if ((meta && META_COPY_FROM_STDIN.test(line)) || (!meta && boundary && COPY_FROM_STDIN.test(line))) {
       // Data runs to a line holding only \. (or to the end of the input).
-      const dataStart = end + 1;
-      const stop = /^\\\.\r?$/m;
-      stop.lastIndex = 0;
-      const rest = sql.slice(Math.min(dataStart, sql.length));
-      const m = stop.exec(rest);
+      const dataStart = Math.min(end + 1, sql.length);
+      const m = /^\\\.\r?$/m.exec(sql.slice(dataStart));
       const dataEnd = m ? dataStart + m.index + m[0].length : sql.length;
-      const data = sql.slice(Math.min(dataStart, sql.length), m ? dataStart + m.index : sql.length);
-      copies.push({ statementStart: pos + line.search(/\S/), rows: data.split('\n').filter((l) => l.length > 0).length });
-      text = blank(text, Math.min(dataStart, sql.length), dataEnd);
+      const rows = sql.slice(dataStart, m ? dataStart + m.index : sql.length).split('\n').filter((l) => l.length > 0).length;
+      // A \copy is no statement of the input: its rows are not counted against one.
+      if (!meta) copies.push({ statementStart: pos + line.search(/\S/), rows });
+      text = blank(text, dataStart, dataEnd);
       pos = dataEnd + 1;
       boundary = true;
       continue;

@@ -56,7 +56,8 @@ export function findAnomalies(metrics: NodeMetrics[], evidence: Evidence): Anoma
 
 const CONDITION_KEYS = new Set([
   'Output', 'Filter', 'Index Cond', 'Recheck Cond', 'Join Filter', 'Hash Cond', 'Merge Cond', 'Storage Filter', 'Filters',
-  'Projections', 'One-Time Filter', 'Sort Key', 'Group Key', 'Cache Key', 'Presorted Key', 'Order By',
+  'Projections', 'One-Time Filter', 'Sort Key', 'Group Key', 'Cache Key', 'Presorted Key', 'Order By', 'Run Condition',
+  'Function Call', 'Table Function Call', 'TID Cond', 'Sampling', 'Conflict Filter',
 ]);
 
 /**
@@ -66,18 +67,19 @@ const CONDITION_KEYS = new Set([
  */
 export function redactPlan(plan: ParsedPlan): string {
   const strings = new Map<string, number>();
-  return plan.text
+  // Strings first, over the whole text: EXPLAIN prints a line break inside a literal as is. Quoted
+  // names are matched too, so that a ' inside one is not taken for the start of a literal.
+  const text = plan.text.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'/g, (s) => {
+    if (s.startsWith('"')) return s;
+    if (!strings.has(s)) strings.set(s, strings.size + 1);
+    return `'$${strings.get(s)}'`;
+  });
+  return text
     .split('\n')
     .map((line) => {
       const m = /^(\s*)([A-Za-z][A-Za-z -]*?):(\s.*)$/.exec(line);
       if (!m || !CONDITION_KEYS.has(m[2]!)) return line;
-      const value = m[3]!
-        .replace(/'(?:[^']|'')*'/g, (s) => {
-          if (!strings.has(s)) strings.set(s, strings.size + 1);
-          return `'$${strings.get(s)}'`;
-        })
-        .replace(/(?<![\w$."'])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w"'])/gi, '?');
-      return `${m[1]}${m[2]}:${value}`;
+      return `${m[1]}${m[2]}:${m[3]!.replace(/(?<![\w$."'])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w"'])/gi, '?')}`;
     })
     .join('\n');
 }

@@ -1,6 +1,7 @@
 // Findings: what in the plan costs time and why, each tied to a node (for ordering by duration),
 // with numbers from the plan or the catalog and, where a change is clear, its exact SQL.
 // Thresholds are those of references/query-plan/plan-interpretation.md.
+import { isBareIdentifier } from '../sql/parser.js';
 import { quoteIdent, STALE_SHARE, tableForRelation, type Evidence, type TableEvidence } from './evidence.js';
 import { bareName, type NodeMetrics } from './metrics.js';
 import { detail, type ParsedPlan, type PlanNode } from './text.js';
@@ -36,9 +37,9 @@ export function severityFor(share: number | undefined, clearFix: boolean): Sever
 
 const qualified = (t: TableEvidence) => (t.schema === 'public' ? quoteIfNeeded(t.name) : `${quoteIfNeeded(t.schema)}.${quoteIfNeeded(t.name)}`);
 
-/** An identifier as PostgreSQL would need it: bare when it is lower-case and plain. */
+/** An identifier as PostgreSQL would need it: bare when it is lower-case, plain and not a reserved word. */
 export function quoteIfNeeded(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
+  return isBareIdentifier(name) ? name : quoteIdent(name);
 }
 
 /** Column names of `table` that appear in a plan condition: equality columns first, then the rest in order. */

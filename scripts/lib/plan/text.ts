@@ -220,6 +220,7 @@ export function parsePlanText(text: string): ParsedPlan {
   const nodes: PlanNode[] = [];
   const stack: { node: PlanNode; indent: number }[] = [];
   let pendingBranch: { label: string; indent: number } | undefined;
+  let lastDetail: PlanDetail | undefined;
   let footerFrom = lines.length;
 
   for (let i = 0; i < lines.length; i++) {
@@ -243,6 +244,7 @@ export function parsePlanText(text: string): ParsedPlan {
       parent?.children.push(node);
       nodes.push(node);
       stack.push({ node, indent: nameIndent });
+      lastDetail = undefined;
       continue;
     }
     if (nodes.length === 0) throw new PlanParseError(`the first line is not a plan node: ${line.trim()}`);
@@ -250,15 +252,19 @@ export function parsePlanText(text: string): ParsedPlan {
     if (branch) {
       while (stack.length && stack[stack.length - 1]!.indent >= indent) stack.pop();
       pendingBranch = { label: branch[1]!, indent };
+      lastDetail = undefined;
+      continue;
+    }
+    const kv = /^([A-Za-z][A-Za-z0-9 ()_-]*?):\s?(.*)$/.exec(line.trim());
+    if (!kv && lastDetail) {
+      // A value that spans lines (EXPLAIN prints a line break inside a literal as is), whatever its indentation.
+      lastDetail.value += ' ' + line.trim();
       continue;
     }
     // A detail belongs to the innermost node that starts left of it.
     while (stack.length > 1 && stack[stack.length - 1]!.indent >= indent) stack.pop();
-    const owner = stack[stack.length - 1]!.node;
-    const kv = /^([A-Za-z][A-Za-z0-9 ()_-]*?):\s?(.*)$/.exec(line.trim());
-    if (kv) owner.details.push({ key: kv[1]!, value: kv[2]! });
-    else if (owner.details.length) owner.details[owner.details.length - 1]!.value += ' ' + line.trim();
-    else owner.details.push({ key: '', value: line.trim() });
+    lastDetail = kv ? { key: kv[1]!, value: kv[2]! } : { key: '', value: line.trim() };
+    stack[stack.length - 1]!.node.details.push(lastDetail);
   }
   return { text: lines.join('\n'), root: nodes[0]!, nodes, footer: parseFooter(lines.slice(footerFrom)) };
 }

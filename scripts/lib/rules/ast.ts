@@ -117,6 +117,14 @@ export function charOffset(stmt: Statement, location: number | undefined): numbe
   return stmt.start + Buffer.from(stmt.text, 'utf8').subarray(0, bytesIn).toString('utf8').length;
 }
 
+/**
+ * A key for a relation as written: schema and name, so that tenant1.users and tenant2.users
+ * stay apart. An unqualified name only matches an unqualified one (the search path is unknown).
+ */
+export function relationKey(relation: { schemaname?: string; relname?: string } | undefined): string | undefined {
+  return relation?.relname === undefined ? undefined : `${relation.schemaname ?? ''}.${relation.relname}`;
+}
+
 /** Tokens of the statement without comments. */
 export function codeTokens(stmt: Statement): Statement['tokens'] {
   return stmt.tokens.filter((t) => !t.comment);

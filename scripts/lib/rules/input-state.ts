@@ -5,7 +5,7 @@
 // read once, not once per statement.
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, DropStmt, IndexStmt, RenameStmt } from '@pgsql/types';
 import type { Statement } from '../sql/parser.js';
-import { as, strings } from './ast.js';
+import { as, relationKey, strings } from './ast.js';
 import { columnType, type ColumnType } from './pgtypes.js';
 
 export interface TableInfo {
@@ -17,13 +17,22 @@ export interface TableInfo {
   indexes: number;
 }
 
+type Relation = { schemaname?: string; relname?: string };
+
+/** A possibly qualified name as a list of parts (DROP's objects): the same key as relationKey. */
+const keyOfParts = (parts: string[]): string | undefined =>
+  parts.length === 1 || parts.length === 2 ? relationKey({ schemaname: parts[parts.length - 2], relname: parts[parts.length - 1] }) : undefined;
+
 export class InputState {
+  /** Tables by relationKey: schema and name as written. */
   readonly tables = new Map<string, TableInfo>();
+  /** Index (keyed like a table: an index lives in its table's schema) -> its table's key. */
   private readonly indexOwner = new Map<string, string>();
   readonly created = { tables: 0, sequences: 0, views: 0, schemas: 0 };
 
-  table(name: string | undefined): TableInfo | undefined {
-    return name === undefined ? undefined : this.tables.get(name);
+  table(relation: Relation | undefined): TableInfo | undefined {
+    const key = relationKey(relation);
+    return key === undefined ? undefined : this.tables.get(key);
   }
 
   apply(stmt: Statement): void {
@@ -33,23 +42,24 @@ export class InputState {
         break;
       case 'IndexStmt': {
         const n = stmt.node as IndexStmt;
-        const table = this.table(n.relation?.relname);
+        const table = this.table(n.relation);
         if (table) table.indexes++;
-        if (n.idxname && n.relation?.relname) this.indexOwner.set(n.idxname, n.relation.relname);
+        const owner = relationKey(n.relation);
+        if (n.idxname && owner) this.indexOwner.set(relationKey({ schemaname: n.relation?.schemaname, relname: n.idxname })!, owner);
         break;
       }
       case 'AlterTableStmt':
-        this.alterTable(stmt.node as { relation?: { relname?: string }; cmds?: unknown[] });
+        this.alterTable(stmt.node as { relation?: Relation; cmds?: unknown[] });
         break;
       case 'DropStmt':
         this.drop(stmt.node as DropStmt);
         break;
       case 'RenameStmt': {
         const n = stmt.node as RenameStmt;
-        const table = this.table(n.relation?.relname);
+        const table = this.table(n.relation);
         if (n.renameType === 'OBJECT_TABLE' && table && n.newname) {
-          this.tables.delete(n.relation!.relname!);
-          this.tables.set(n.newname, table);
+          this.tables.delete(relationKey(n.relation)!);
+          this.tables.set(relationKey({ schemaname: n.relation?.schemaname, relname: n.newname })!, table);
         }
         break;
       }
@@ -66,14 +76,14 @@ export class InputState {
   }
 
   private createTable(n: CreateStmt): void {
-    const name = n.relation?.relname;
-    if (!name) return;
+    const key = relationKey(n.relation);
+    if (!key) return;
     this.created.tables++;
-    this.tables.set(name, describeTable(n));
+    this.tables.set(key, describeTable(n));
   }
 
-  private alterTable(n: { relation?: { relname?: string }; cmds?: unknown[] }): void {
-    const table = this.table(n.relation?.relname);
+  private alterTable(n: { relation?: Relation; cmds?: unknown[] }): void {
+    const table = this.table(n.relation);
     if (!table) return;
     for (const raw of n.cmds ?? []) {
       const cmd = as<AlterTableCmd>(raw, 'AlterTableCmd');
@@ -94,13 +104,13 @@ export class InputState {
   private drop(n: DropStmt): void {
     for (const obj of n.objects ?? []) {
       const list = as<{ items?: unknown[] }>(obj, 'List');
-      const name = list ? strings(list.items).pop() : undefined;
-      if (!name) continue;
-      if (n.removeType === 'OBJECT_TABLE') this.tables.delete(name);
+      const key = list ? keyOfParts(strings(list.items)) : undefined;
+      if (!key) continue;
+      if (n.removeType === 'OBJECT_TABLE') this.tables.delete(key);
       if (n.removeType === 'OBJECT_INDEX') {
-        const owner = this.table(this.indexOwner.get(name));
+        const owner = this.tables.get(this.indexOwner.get(key) ?? '');
         if (owner && owner.indexes > 0) owner.indexes--;
-        this.indexOwner.delete(name);
+        this.indexOwner.delete(key);
       }
     }
   }

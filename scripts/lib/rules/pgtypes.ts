@@ -4,26 +4,6 @@
 import type { TypeName } from '@pgsql/types';
 import { num, strings } from './ast.js';
 
-/** Canonical (catalog) name for aliases a user may write unqualified. */
-const ALIASES: Record<string, string> = {
-  int: 'int4',
-  integer: 'int4',
-  smallint: 'int2',
-  bigint: 'int8',
-  real: 'float4',
-  float: 'float8',
-  'double precision': 'float8',
-  boolean: 'bool',
-  decimal: 'numeric',
-  dec: 'numeric',
-  character: 'bpchar',
-  char: 'bpchar',
-  'character varying': 'varchar',
-  'bit varying': 'varbit',
-  'timestamp with time zone': 'timestamptz',
-  'time with time zone': 'timetz',
-};
-
 /** format_type's names for catalog types that display differently. */
 const DISPLAY: Record<string, string> = {
   int2: 'smallint',
@@ -42,7 +22,7 @@ const DISPLAY: Record<string, string> = {
 };
 
 export interface ColumnType {
-  /** Canonical lower-case name, e.g. 'int4', 'varchar', 'serial', 'jsonb', 'my_domain'. */
+  /** Canonical name, e.g. 'int4', 'varchar', 'serial', 'jsonb', 'my_domain' (case kept when it was quoted). */
   name: string;
   /** Schema written or implied (pg_catalog for SQL-standard keyword types). */
   schema?: string;
@@ -60,8 +40,9 @@ export function columnType(typeName: TypeName | undefined): ColumnType | undefin
   const parts = strings(typeName.names);
   const last = parts[parts.length - 1]!;
   const schema = parts.length > 1 ? parts[0] : undefined;
-  const lower = last.toLowerCase();
-  const name = schema === 'pg_catalog' || schema === undefined ? (ALIASES[lower] ?? lower) : lower;
+  // The parser gives SQL's type keywords as pg_catalog names (integer -> pg_catalog.int4) and folds
+  // other unquoted names to lower case; a quoted "Money" or "integer" is some other type.
+  const name = last;
   const array = (typeName.arrayBounds?.length ?? 0) > 0;
   const base = schema === undefined || schema === 'pg_catalog' ? (DISPLAY[name] ?? name) : name;
   return {

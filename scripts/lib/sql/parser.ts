@@ -77,16 +77,33 @@ export class SqlSyntaxError extends Error {
   }
 }
 
+/** 1-based line and column (in characters) of character offsets in `text`; the lines are found once. */
+export function lineIndex(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  };
+}
+
 /** Maps between UTF-8 byte offsets (what libpg-query reports) and string indices. */
 class OffsetMap {
   private readonly charAtByte?: Int32Array;
   private readonly byteAtChar?: Int32Array;
-  private readonly lineStarts: number[] = [0];
+  /** 1-based line and column of a character offset. */
+  readonly position: (char: number) => { line: number; column: number };
   readonly text: string;
 
   constructor(text: string) {
     this.text = text;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    this.position = lineIndex(text);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes === text.length) return; // ASCII: offsets coincide
     this.charAtByte = new Int32Array(bytes + 1);
@@ -110,18 +127,6 @@ class OffsetMap {
 
   toByte(char: number): number {
     return this.byteAtChar ? this.byteAtChar[char]! : char;
-  }
-
-  /** 1-based line and column of a character offset. */
-  position(char: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= char) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: char - this.lineStarts[lo]! + 1 };
   }
 }
 
@@ -242,8 +247,8 @@ function scanSlice(sql: string, start: number, end: number): SqlToken[] {
   return scanWith(slice, new OffsetMap(slice)).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
 }
 
-/** Skips whitespace and comments from `i` (a token boundary: at a statement's start). */
-function skipLeading(sql: string, i: number, end: number): number {
+/** Skips whitespace and comments from `i` (a token boundary, such as a statement's start or end) up to `end`. */
+export function skipSpaceAndComments(sql: string, i: number, end = sql.length): number {
   for (;;) {
     while (i < end && /\s/.test(sql[i]!)) i++;
     if (sql.startsWith('--', i)) {
@@ -266,7 +271,7 @@ function skipLeading(sql: string, i: number, end: number): number {
  * or be a `--` comment on the last line; only then is the tail scanned to be sure.
  */
 function tightSpan(sql: string, from: number, to: number): { start: number; end: number } | undefined {
-  const start = skipLeading(sql, from, to);
+  const start = skipSpaceAndComments(sql, from, to);
   let end = to;
   while (end > start && /\s/.test(sql[end - 1]!)) end--;
   if (end <= start) return undefined;
@@ -441,7 +446,18 @@ export async function parse(sql: string): Promise<Statement[]> {
   return parseSql(sql);
 }
 
-/** 1-based line and column of a character offset in `text`. */
+/**
+ * Whether `name` can stand unquoted where SQL expects a table, column or index name: plain
+ * lower case, and not a keyword PostgreSQL reserves there (reserved and type/function-name
+ * keywords such as user, order, left). Needs the parser loaded.
+ */
+export function isBareIdentifier(name: string): boolean {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) return false;
+  const kind = parser().scanSync(name).tokens[0]?.keywordName;
+  return kind !== 'RESERVED_KEYWORD' && kind !== 'TYPE_FUNC_NAME_KEYWORD';
+}
+
+/** 1-based line and column of a character offset in `text` (for many offsets, use lineIndex). */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  return new OffsetMap(text).position(offset);
+  return lineIndex(text)(offset);
 }

@@ -242,7 +242,8 @@ function scanTemplate(template: string): Piece[] {
       text += unbrace(body);
       i = j + 1;
     } else if (c === '$' && !isIdentChar(template[i - 1])) {
-      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(template.slice(i));
+      // Tag characters as PostgreSQL's lexer has them: any non-ASCII character is a letter.
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(template.slice(i));
       if (!tag) {
         text += c;
         i++;

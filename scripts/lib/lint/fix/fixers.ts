@@ -3,12 +3,12 @@
 // tree copy; it returns one outcome for all of them or one per finding.
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, IndexElem, Node } from '@pgsql/types';
 import { ruleById, type Finding } from '../../rules/index.js';
-import { as, strings, walk } from '../../rules/ast.js';
+import { as, charOffset, relationKey, strings, walk } from '../../rules/ast.js';
 import type { Outcome, StatementFix } from './model.js';
 import { alterCmds, columnAt, defElem, identityAt, identityConstraint, integer, optionAt, textType, typeName } from './nodes.js';
 
 export interface PlanContext {
-  /** CREATE TABLE statements met so far, by table name (for folding constraints into them). */
+  /** CREATE TABLE statements met so far, by relationKey (for folding constraints into them). */
   tables: Map<string, StatementFix>;
   /** Earlier statements a fixer changed (the planner records who changed them). */
   changed: StatementFix[];
@@ -63,7 +63,7 @@ function retype(to: (col: ColumnDef) => { type: ColumnDef['typeName']; status: O
     });
 }
 
-const lastName = (col: ColumnDef): string => strings(col.typeName?.names).pop()?.toLowerCase() ?? '';
+const lastName = (col: ColumnDef): string => strings(col.typeName?.names).pop() ?? '';
 
 const TYPE_REPLACEMENTS: Record<string, { type: () => ColumnDef['typeName']; detail: string }> = {
   money: { type: () => typeName('numeric', [19, 4]), detail: 'money becomes numeric(19,4): no currency formatting' },
@@ -98,7 +98,7 @@ function constraintName(table: string, c: Constraint): string {
 
 function validateLater(fx: StatementFix, constraint: string): void {
   const relation = structuredClone(fx.read<{ relation?: { inh?: boolean } }>().relation);
-  // ONLY means nothing without inheritance, and DSQL documents ALTER TABLE ASYNC without it.
+  // ONLY means nothing without inheritance (DSQL accepts it, but the plain form reads better).
   if (relation) relation.inh = true;
   fx.after.push({
     ast: {
@@ -112,9 +112,26 @@ function validateLater(fx: StatementFix, constraint: string): void {
   });
 }
 
+const toBigint = retype(() => ({ type: typeName('int8'), status: 'fixed_with_warning' }));
+
+/**
+ * ALTER COLUMN ... ADD GENERATED on an integer column (pg_dump writes identity columns so): the
+ * column becomes bigint in the CREATE TABLE earlier in the input.
+ */
+function identityColumnToBigint(fx: StatementFix, f: Finding, plan: PlanContext): Outcome {
+  const cmd = alterCmds(fx.read()).find((c) => c.subtype === 'AT_AddIdentity' && charOffset(fx.stmt, as<Constraint>(c.def, 'Constraint')?.location) === f.offset);
+  const relation = fx.read<{ relation?: { schemaname?: string; relname?: string } }>().relation;
+  const target = plan.tables.get(relationKey(relation) ?? '');
+  const col = target && !target.dropped ? (target.body<CreateStmt>().tableElts ?? []).map((e) => as<ColumnDef>(e, 'ColumnDef')).find((c) => c && c.colname === cmd?.name) : undefined;
+  if (!cmd || !col) return unfixable('make the column bigint first (add a bigint column, copy, swap), then ADD GENERATED');
+  col.typeName = typeName('int8', [], col.typeName?.location);
+  plan.changed.push(target!);
+  return warned(f.rule, `makes ${relation?.relname}.${cmd.name} bigint in its CREATE TABLE earlier in the input`);
+}
+
 /** Fold ADD CONSTRAINT PRIMARY KEY / UNIQUE into the CREATE TABLE earlier in the input. */
 const foldKey: Fixer = (fx, findings, plan) => {
-  const table = fx.read<{ relation?: { relname?: string } }>().relation?.relname;
+  const table = relationKey(fx.read<{ relation?: { schemaname?: string; relname?: string } }>().relation);
   const target = table ? plan.tables.get(table) : undefined;
   const wanted = findings[0]!.rule === 'add_primary_key' ? 'CONSTR_PRIMARY' : 'CONSTR_UNIQUE';
   const cmds = alterCmds(fx.body()).filter((cmd) => {
@@ -200,7 +217,8 @@ export const FIXERS: Readonly<Record<string, Fixer>> = {
       col.constraints = [...(col.constraints ?? []), identityConstraint([defElem('cache', integer(1))])];
       return warned(f.rule);
     }),
-  identity_type: retype(() => ({ type: typeName('int8'), status: 'fixed_with_warning' })),
+  identity_type: (fx, findings, plan) =>
+    fx.stmt.kind === 'AlterTableStmt' ? findings.map((f) => identityColumnToBigint(fx, f, plan)) : toBigint(fx, findings, plan),
   identity_cache_missing: (fx, findings) =>
     findings.map((f) => {
       const c = identityAt(fx, f.offset);

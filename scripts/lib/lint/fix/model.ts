@@ -1,6 +1,6 @@
 // The shapes the fix planner works with.
 import type { Node } from '@pgsql/types';
-import type { Finding, StatementClass } from '../../rules/index.js';
+import type { StatementClass } from '../../rules/index.js';
 import type { Statement } from '../../sql/parser.js';
 
 export type FixStatus = 'fixed' | 'fixed_with_warning' | 'unfixable';
@@ -19,7 +19,6 @@ export interface NewStatement {
 /** One input statement while fixes are applied to it. */
 export class StatementFix {
   readonly stmt: Statement;
-  readonly findings: Finding[] = [];
   /** A private copy of the tree, made on the first change. */
   private clone?: Node;
   async: boolean;
@@ -50,14 +49,6 @@ export class StatementFix {
   get ast(): Node {
     return this.clone ?? this.stmt.ast;
   }
-
-  /** Forget every change (when the result cannot be rendered). */
-  revert(): void {
-    this.clone = undefined;
-    this.async = this.stmt.async;
-    this.dropped = false;
-    this.after.length = 0;
-  }
 }
 
 export interface Unit {
@@ -68,8 +59,10 @@ export interface Unit {
   /** What ends it: the input's own `;` (with anything before it) or ';' for new ones. */
   terminator: string;
   cls?: StatementClass;
-  /** BEGIN/START or COMMIT/ROLLBACK, for splitting blocks. */
-  txn?: 'begin' | 'end';
+  /** BEGIN/START, or how a block ends (COMMIT, PREPARE TRANSACTION: commit), for splitting blocks. */
+  txn?: 'begin' | 'commit' | 'rollback';
+  /** COMMIT/ROLLBACK AND CHAIN: the next block starts at once. */
+  chain?: boolean;
   /** Index of the input statement it comes from. */
   source?: number;
 }

@@ -1,6 +1,6 @@
 // Building and finding parse-tree pieces for fixes.
 import type { AlterTableCmd, ColumnDef, Constraint, Node, TypeName } from '@pgsql/types';
-import { as, charOffset } from '../../rules/ast.js';
+import { as, charOffset, walk, type DefElem } from '../../rules/ast.js';
 import type { Statement } from '../../sql/parser.js';
 import type { StatementFix } from './model.js';
 
@@ -65,15 +65,12 @@ export function identityAt(fx: StatementFix, offset: number | undefined): Constr
 }
 
 /** The option (DefElem) at `offset` anywhere in the statement, e.g. a CACHE clause. */
-export function optionAt(fx: StatementFix, name: string, offset: number | undefined): { defname?: string; arg?: Node; location?: number } | undefined {
-  let found: { defname?: string; arg?: Node; location?: number } | undefined;
-  const stack: unknown[] = [fx.body()];
-  while (stack.length && !found) {
-    const v = stack.pop();
-    if (!v || typeof v !== 'object') continue;
-    const d = as<{ defname?: string; arg?: Node; location?: number }>(v, 'DefElem');
-    if (d && d.defname === name && at(fx.stmt, d.location, offset)) found = d;
-    for (const child of Object.values(v as Record<string, unknown>)) if (child && typeof child === 'object') stack.push(child);
-  }
+export function optionAt(fx: StatementFix, name: string, offset: number | undefined): DefElem | undefined {
+  let found: DefElem | undefined;
+  walk(fx.body(), (kind, body) => {
+    const d = body as DefElem;
+    if (kind === 'DefElem' && d.defname === name && at(fx.stmt, d.location, offset)) found = d;
+    return found === undefined;
+  });
   return found;
 }

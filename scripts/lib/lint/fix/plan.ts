@@ -3,8 +3,9 @@
 // are rendered from their fixed trees. Explicit blocks that break the one-DDL or the
 // DDL/DML rule are split into several transactions.
 import type { CreateStmt } from '@pgsql/types';
+import { relationKey } from '../../rules/ast.js';
 import { classifyNode, type Finding } from '../../rules/index.js';
-import type { Statement } from '../../sql/parser.js';
+import { skipSpaceAndComments, type Statement } from '../../sql/parser.js';
 import { FIXERS, unfixable, type PlanContext } from './fixers.js';
 import { findSerialIdioms, foldSerialIdiom } from './idioms.js';
 import { StatementFix, type Outcome, type Unit } from './model.js';
@@ -32,26 +33,8 @@ const SEQUENCE_RULES = new Set(['sequence_type', 'sequence_cache', 'sequence_cac
 
 /** Where the statement's own `;` ends (after any comments before it), or its end when it has none. */
 function terminatorEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ';') return i + 1;
-    if (/\s/.test(c)) i++;
-    else if (text.startsWith('--', i)) {
-      const nl = text.indexOf('\n', i);
-      i = nl === -1 ? text.length : nl + 1;
-    } else if (text.startsWith('/*', i)) {
-      let depth = 0;
-      for (; i < text.length; i++) {
-        if (text.startsWith('/*', i)) (depth++, i++);
-        else if (text.startsWith('*/', i) && --depth === 0) {
-          i += 2;
-          break;
-        }
-      }
-    } else break;
-  }
-  return from;
+  const i = skipSpaceAndComments(text, from);
+  return text[i] === ';' ? i + 1 : from;
 }
 
 function applyFixes(statements: readonly Statement[], findings: readonly Finding[][], disabled: ReadonlySet<number>) {
@@ -86,8 +69,8 @@ function applyFixes(statements: readonly Statement[], findings: readonly Finding
     }
     if (fx.modified || fx.dropped || fx.after.length) touch(fx, i);
     if (fx.stmt.kind === 'CreateStmt' && !disabled.has(i)) {
-      const name = (fx.stmt.node as CreateStmt).relation?.relname;
-      if (name) ctx.tables.set(name, fx);
+      const key = relationKey((fx.stmt.node as CreateStmt).relation);
+      if (key) ctx.tables.set(key, fx);
     }
   });
   return { fxs, outcomes, contributors };
@@ -107,11 +90,15 @@ function render(text: string, fxs: readonly StatementFix[], contributors: Map<St
     let end = terminatorEnd(text, stmt.end);
     const leading = text.slice(pos, stmt.start);
     // A removed statement that had its line to itself takes the line break with it.
-    if (fx.dropped && /(^|\n)[ \t]*$/.test(leading) && /^[ \t]*\r?\n/.test(text.slice(end))) end += text.slice(end).indexOf('\n') + 1;
+    if (fx.dropped && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', stmt.start - 1) + 1, stmt.start))) {
+      const lineEnd = /[ \t]*\r?\n/y;
+      lineEnd.lastIndex = end;
+      if (lineEnd.test(text)) end = lineEnd.lastIndex;
+    }
     pos = end;
     const cls = classifyNode(stmt.kind, fx.read());
-    const txnKind = stmt.kind === 'TransactionStmt' ? String(stmt.node.kind) : '';
-    const txn = /BEGIN|START/.test(txnKind) ? 'begin' : /COMMIT|ROLLBACK$|PREPARE$/.test(txnKind) ? 'end' : undefined;
+    const txn = stmt.kind === 'TransactionStmt' ? TXN[String(stmt.node.kind)] : undefined;
+    const chain = txn !== undefined && stmt.node.chain === true;
     if (fx.dropped) {
       units.push({ leading, terminator: '', source: stmt.index });
     } else {
@@ -121,7 +108,7 @@ function render(text: string, fxs: readonly StatementFix[], contributors: Map<St
         if (sql === undefined) for (const i of contributors.get(fx) ?? [stmt.index]) failed.add(i);
         own = sql ?? stmt.text;
       }
-      units.push({ leading, text: own, terminator: text.slice(stmt.end, end), cls, txn, source: stmt.index });
+      units.push({ leading, text: own, terminator: text.slice(stmt.end, end), cls, txn, chain, source: stmt.index });
     }
     for (const extra of fx.after) {
       const sql = renderStatement(extra.ast, extra.async);
@@ -134,29 +121,49 @@ function render(text: string, fxs: readonly StatementFix[], contributors: Map<St
   return { units, failed };
 }
 
+/** Transaction statements that start or end a block (as the transaction rules count them). */
+const TXN: Readonly<Record<string, Unit['txn']>> = {
+  TRANS_STMT_BEGIN: 'begin',
+  TRANS_STMT_START: 'begin',
+  TRANS_STMT_COMMIT: 'commit',
+  TRANS_STMT_PREPARE: 'commit',
+  TRANS_STMT_ROLLBACK: 'rollback',
+};
+
+/** How the block open after units[from] ends: a rolled-back block must not have pieces that commit. */
+function blockEnd(units: readonly Unit[], from: number): string {
+  const end = units.find((u, i) => i > from && u.text !== undefined && (u.txn === 'commit' || u.txn === 'rollback'));
+  return end?.txn === 'rollback' ? 'ROLLBACK' : 'COMMIT';
+}
+
 /** Give every DDL statement of a block its own transaction, and keep DML apart from DDL. */
 function splitBlocks(units: Unit[]): Unit[] {
   const out: Unit[] = [];
   let begin: string | undefined;
+  let end = 'COMMIT';
   let ddl = 0;
   let dml = 0;
-  for (const u of units) {
-    if (u.text !== undefined && u.txn === 'begin') {
+  units.forEach((u, i) => {
+    if (u.text !== undefined && u.txn === 'begin' && begin === undefined) {
       begin = u.text;
+      end = blockEnd(units, i);
       ddl = dml = 0;
-    } else if (u.text !== undefined && u.txn === 'end') {
-      begin = undefined;
+    } else if (u.text !== undefined && (u.txn === 'commit' || u.txn === 'rollback')) {
+      // AND CHAIN opens the next block at once, with the same characteristics.
+      if (u.chain && begin !== undefined) end = blockEnd(units, i);
+      else begin = undefined;
+      ddl = dml = 0;
     } else if (u.text !== undefined && begin !== undefined && (u.cls === 'ddl' || u.cls === 'dml')) {
       const clash = u.cls === 'ddl' ? ddl > 0 || dml > 0 : ddl > 0;
       if (clash) {
-        out.push({ leading: '\n', text: 'COMMIT', terminator: ';' }, { leading: '\n', text: begin, terminator: ';' });
+        out.push({ leading: '\n', text: end, terminator: ';' }, { leading: '\n', text: begin, terminator: ';' });
         ddl = dml = 0;
       }
       if (u.cls === 'ddl') ddl++;
       else dml++;
     }
     out.push(u);
-  }
+  });
   return out;
 }
 

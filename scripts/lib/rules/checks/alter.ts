@@ -40,9 +40,8 @@ export function checkAlterTable(stmt: Statement, f: Findings, ctx: CheckContext)
     f.add('unsupported_alter_type', {});
     return;
   }
-  const tableName = n.relation?.relname;
   // Only what earlier statements in the input declared about this table is known.
-  const known = () => (ctx.previous.length > 0 ? inputState(ctx.previous).table(tableName) : undefined);
+  const known = () => (ctx.previous.length > 0 ? inputState(ctx.previous).table(n.relation) : undefined);
   let added = 0;
   for (const raw of n.cmds ?? []) {
     const cmd = as<AlterTableCmd>(raw, 'AlterTableCmd');

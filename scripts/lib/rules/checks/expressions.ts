@@ -19,11 +19,11 @@ const MISSING_FUNCTIONS: ReadonlySet<string> = new Set([
   'lo_from_bytea', 'lo_truncate', 'loread', 'lowrite',
 ]);
 
-/** The function's name when it is a built-in one (unqualified or pg_catalog), lower case. */
+/** The function's name when it may be a built-in one (unqualified or pg_catalog); a quoted "Box" is not box. */
 function builtinName(call: FuncCall): string | undefined {
   const parts = strings(call.funcname);
-  if (parts.length === 1) return parts[0]!.toLowerCase();
-  if (parts.length === 2 && parts[0] === 'pg_catalog') return parts[1]!.toLowerCase();
+  if (parts.length === 1) return parts[0];
+  if (parts.length === 2 && parts[0] === 'pg_catalog') return parts[1];
   return undefined;
 }
 

@@ -12,14 +12,12 @@ import { checkKeyColumns, MAX_INDEXES_PER_TABLE } from './columns.js';
  * because the parser reports accessMethod "btree" whether or not USING was written.
  * Only a USING outside parentheses counts (a WHERE subquery may hold JOIN ... USING).
  */
-export function indexUsingToken(stmt: Statement): { using: Statement['tokens'][number]; method: Statement['tokens'][number] | undefined } | undefined {
-  const tokens = codeTokens(stmt);
+function indexUsingToken(stmt: Statement): Statement['tokens'][number] | undefined {
   let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
+  for (const t of codeTokens(stmt)) {
     if (t.text === '(') depth++;
     else if (t.text === ')') depth--;
-    else if (depth === 0 && t.keyword === 'USING') return { using: t, method: tokens[i + 1] };
+    else if (depth === 0 && t.keyword === 'USING') return t;
     else if (depth === 0 && t.keyword === 'WHERE') return undefined;
   }
   return undefined;
@@ -32,7 +30,7 @@ export function checkIndex(stmt: Statement, f: Findings, ctx: CheckContext): voi
     else f.add('index_async', {});
   }
   const using = indexUsingToken(stmt);
-  if (using) f.addAt('index_using', { method: (using.method?.text ?? '').replace(/"/g, '').toLowerCase() }, using.using.start);
+  if (using) f.addAt('index_using', {}, using.start);
   if (n.options?.length) f.add('storage_parameters', {});
   if (n.tableSpace) f.add('tablespace', {});
 
@@ -44,7 +42,7 @@ export function checkIndex(stmt: Statement, f: Findings, ctx: CheckContext): voi
     if (elem.ordering === 'SORTBY_ASC' || elem.ordering === 'SORTBY_DESC') f.add('index_sort_order', {});
     if (elem.opclass?.length) f.add('index_opclass', {});
   }
-  const table = ctx.previous.length > 0 ? inputState(ctx.previous).table(n.relation?.relname) : undefined;
+  const table = ctx.previous.length > 0 ? inputState(ctx.previous).table(n.relation) : undefined;
   checkKeyColumns(keys, table, f, n.relation?.location);
   if (table && table.indexes + 1 > MAX_INDEXES_PER_TABLE) f.add('index_count_limit', {}, n.relation?.location);
 }

@@ -27,7 +27,8 @@ export const INDEX_RULES: Rule[] = [
     id: 'index_using',
     summary: 'only the default (btree) index method exists; no USING clause is accepted',
     detects: 'a USING token in CREATE INDEX (the parser fills accessMethod "btree" even without one)',
-    message: 'unsupported access method "{method}"',
+    // Quoted by AWS's own DSQL skill (ddl-migrations/overview.md), not recorded from a cluster.
+    message: 'USING not supported for CREATE INDEX',
     messageVerified: false,
     suggestion: 'drop USING; for jsonb or arrays, index an extracted scalar expression instead',
     fix: { tier: 'fixed_with_warning', does: 'drops the USING clause: exact for btree, otherwise the index becomes a btree with different capabilities' },

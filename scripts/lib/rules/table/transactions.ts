@@ -10,7 +10,7 @@ const multipleDdl = refused({
   message: 'multiple ddl statements not supported in a transaction',
   scope: 'transaction',
   suggestion: 'run each DDL statement in its own transaction (or autocommit)',
-  fix: { tier: 'fixed_with_warning', does: 'splits the block so each DDL statement has its own BEGIN/COMMIT: the block is no longer atomic' },
+  fix: { tier: 'fixed_with_warning', does: 'splits the block so each DDL statement runs in its own transaction, each ending as the block did: the block is no longer atomic' },
   source: SRC.goldenTransaction,
 });
 
