@@ -51,7 +51,8 @@ export const command = defineCommand({
     'literal-env': { type: 'string', multiple: true, value: 'NAME=VAR', description: 'free text from an environment variable (no shell quoting worries)' },
     allow: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'value from the set given by --allowed NAME=..., quoted' },
     keyword: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'keyword from the set given by --allowed NAME=..., unquoted' },
-    allowed: { type: 'string', multiple: true, value: 'NAME=A,B', description: 'the allowed set for --allow/--keyword NAME; repeat to add values containing commas' },
+    allowed: { type: 'string', multiple: true, value: 'NAME=A,B', description: 'the allowed set for --allow/--keyword NAME, split at commas; repeat to add more' },
+    'allowed-value': { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'add one allowed value for NAME, taken whole (for values that contain commas)' },
     output: { type: 'string', short: 'o', value: 'PATH', description: 'write the SQL to a file (for psql-connect -f) instead of stdout' },
     json: { type: 'boolean', description: 'print {"sql": ...} as JSON' },
   },
@@ -92,9 +93,13 @@ export const command = defineCommand({
       const [name, list] = pair('--allowed', raw);
       allowed.set(name, [...(allowed.get(name) ?? []), ...list.split(',')]);
     }
+    for (const raw of options['allowed-value']) {
+      const [name, value] = pair('--allowed-value', raw);
+      allowed.set(name, [...(allowed.get(name) ?? []), value]);
+    }
     const setFor = (flag: string, name: string): string[] => {
       const set = allowed.get(name);
-      if (!set) throw new UsageError(`${flag} ${name}=... needs --allowed ${name}=A,B,...`);
+      if (!set) throw new UsageError(`${flag} ${name}=... needs --allowed ${name}=A,B,... (or --allowed-value ${name}=V)`);
       return set;
     };
 

@@ -46,6 +46,13 @@ describe('safe_query command line', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 
+  it('takes an allowed value with commas whole through --allowed-value', async () => {
+    const ok = await runScript('safe_query.ts', ['-t', 'SELECT {x}', '--allow', 'x=a,b', '--allowed-value', 'x=a,b', '--allowed', 'x=c']);
+    expect(ok).toMatchObject({ code: 0, stdout: "SELECT 'a,b'\n" });
+    const split = await runScript('safe_query.ts', ['-t', 'SELECT {x}', '--allow', 'x=a,b', '--allowed', 'x=a,b']);
+    expect(split.code).toBe(1); // --allowed splits at commas: "a" and "b", not "a,b"
+  });
+
   it('refuses a bad value with one line, exit 1, nothing on stdout', async () => {
     const cases: [string[], string][] = [
       [['-t', 'SELECT {x}', '--regex', "x=UUID:1' OR '1'='1"], `safe_query.ts: x does not match`],
@@ -71,7 +78,7 @@ describe('safe_query command line', () => {
       [['-t', 'x', '--template-file', 'y'], 'give exactly one of --template and --template-file'],
       [['-t', 'SELECT {x}', '--ident', 'noequals'], '--ident needs NAME=VALUE, got "noequals"'],
       [['-t', 'SELECT {x}', '--regex', 'x=EMAIL:a@b'], '--regex x needs PATTERN:VALUE with PATTERN one of TENANT_SLUG, UUID, INT, ISO_DATE'],
-      [['-t', 'SELECT {x}', '--allow', 'x=a'], '--allow x=... needs --allowed x=A,B,...'],
+      [['-t', 'SELECT {x}', '--allow', 'x=a'], '--allow x=... needs --allowed x=A,B,... (or --allowed-value x=V)'],
       [['-t', 'SELECT {x}', '--integer', 'x=1', '--integer', 'x=2'], 'placeholder x given more than once'],
     ];
     for (const [args, message] of cases) {
