@@ -173,6 +173,21 @@ describe('pg_dump of several schemas with tables of the same name', () => {
 });
 
 describe('round trip', () => {
+  it('drops grants on a folded sequence with it, and keeps grants on other sequences', async () => {
+    const sql = [
+      'CREATE TABLE t (id integer NOT NULL)',
+      'CREATE SEQUENCE t_id_seq AS integer START WITH 1 INCREMENT BY 1 CACHE 1',
+      'ALTER SEQUENCE t_id_seq OWNER TO app',
+      'ALTER SEQUENCE t_id_seq OWNED BY t.id',
+      "ALTER TABLE ONLY t ALTER COLUMN id SET DEFAULT nextval('t_id_seq'::regclass)",
+      'GRANT USAGE ON SEQUENCE t_id_seq TO app',
+      'GRANT USAGE ON SEQUENCE other_seq TO app',
+    ].join(';\n') + ';\n';
+    const fixed = (await fix(sql)).fixedSql;
+    expect(fixed).not.toContain('t_id_seq');
+    expect(fixed).toContain('GRANT USAGE ON SEQUENCE other_seq TO app');
+  });
+
   it('leaves nothing fixable in the recorded pg_dump 15 output', async () => {
     const dump = readFileSync(new URL('./fixtures/pg_dump15.sql', import.meta.url), 'utf8');
     const fixed = await roundTrip(dump);
@@ -181,6 +196,9 @@ describe('round trip', () => {
     expect(fixed).toContain('CONSTRAINT users_pkey PRIMARY KEY (id)');
     expect(fixed).toContain('ALTER TABLE ASYNC public.orders VALIDATE CONSTRAINT orders_user_id_fkey');
     expect(fixed).not.toMatch(/CREATE SEQUENCE public\.users_id_seq/);
+    // Nothing is left about the folded sequences (their owner changes went with them).
+    expect(fixed).not.toMatch(/ALTER TABLE public\.users_id_seq OWNER TO/);
+    expect(fixed).toContain('ALTER TABLE public.users OWNER TO postgres;');
     // The data section is untouched.
     expect(fixed).toContain("COPY public.users (id, email, name, created_at) FROM stdin;\n1\ta@example.com\tAnn");
   });
