@@ -5,29 +5,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAwsUser } from '../support/aws-env.js';
 import { runScript, type RunResult } from '../support/run.js';
 import { startPg15, TEST_CLUSTER_ID, type Pg15 } from '../support/pg15.js';
 import { contractProblems, REASSESS } from './support.js';
 
 const SECRET = 'PLANTEDsecret/DSQL+explain0123456789abcdef';
 const scratch = mkdtempSync(join(tmpdir(), 'dsql-explain-plan-'));
-const home = join(scratch, 'home');
-mkdirSync(home);
-
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ACCESS_KEY_ID: 'AKIAPLANTEDEXPLAIN01',
-    AWS_SECRET_ACCESS_KEY: SECRET,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-    ...extra,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return env;
-}
+const user = fakeAwsUser('dsql-explain-plan-user-', { accessKeyId: 'AKIAPLANTEDEXPLAIN01', secretAccessKey: SECRET });
+const home = user.home;
+const userEnv = user.env;
 
 const explain = (args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> => runScript('explain-plan.ts', args, { env, input, timeoutMs: 120_000 });
 

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAwsUser } from '../support/aws-env.js';
 import { runScript, scriptPath, type RunResult } from '../support/run.js';
 import { startPasswordStandin, type PasswordStandin } from '../support/pg-password-standin.js';
 import { startPg15, TEST_CLUSTER_ID, TEST_HOST, type Pg15 } from '../support/pg15.js';
@@ -20,25 +21,9 @@ const PLANTED = {
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'dsql-psql-connect-'));
-const home = join(scratch, 'home');
-mkdirSync(home);
-
-/** A user's environment: fake credentials, isolated HOME, no instance metadata lookups. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AWS_ACCESS_KEY_ID: PLANTED.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: PLANTED.secretAccessKey,
-    AWS_SESSION_TOKEN: PLANTED.sessionToken,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-    ...extra,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return env;
-}
+const user = fakeAwsUser('dsql-psql-connect-user-', PLANTED);
+const home = user.home;
+const userEnv = user.env;
 
 const connect = (args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> => runScript('psql-connect.ts', args, { env, input });
 
