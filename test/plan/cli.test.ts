@@ -1,7 +1,7 @@
 // explain-plan as a user runs it: from another directory, against a real PostgreSQL 15 with TLS
 // verify-full (the test CA, a DSQL-shaped host name reached through PGHOSTADDR), an IAM token
 // signed from fake credentials, and the report checked against its contract.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
