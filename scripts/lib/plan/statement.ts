@@ -4,6 +4,7 @@
 // everything that could change data is refused with a one-line reason. The EXPLAIN itself
 // runs inside BEGIN READ ONLY, so the server refuses a write even if one slipped through.
 import { UsageError } from '../cli/errors.js';
+import { walk as walkTree } from '../rules/ast.js';
 import { parse, SqlSyntaxError, type Statement } from '../sql/parser.js';
 
 type Json = Record<string, unknown>;
@@ -34,17 +35,11 @@ const REFUSED: Record<string, string> = {
   CopyStmt: 'COPY is refused: explain a SELECT instead',
 };
 
-/** Every node of a parse tree (objects and arrays), depth first. */
+/** Every node of a parse tree with its kind, depth first (the rules' tree walk, as a sequence). */
 export function* walk(value: unknown): Generator<[string, Json]> {
-  if (Array.isArray(value)) {
-    for (const v of value) yield* walk(v);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Json)) {
-    if (child !== null && typeof child === 'object' && !Array.isArray(child) && /^[A-Z]/.test(key)) yield [key, child as Json];
-    yield* walk(child);
-  }
+  const nodes: [string, Json][] = [];
+  walkTree(value, (kind, body) => void nodes.push([kind, body as Json]));
+  yield* nodes;
 }
 
 function refuseDataModifyingCte(tree: unknown): void {
